@@ -1,0 +1,617 @@
+//! The aggregation engine: streams the data files through the row evaluator
+//! in parallel chunks and accumulates sufficient statistics.
+//!
+//! Each chunk accumulates, per "combination" (period x one group of every
+//! dimension, or none), the statistics `[n, Σw, Σw², Σwy, Σw²y, Σw²y²]` of
+//! every measure: a row is added once, not once per cell it belongs to.
+//! Chunk results are merged in chunk order, and the cells (Total, each group
+//! of each dimension) are summed from the combinations in key order, so every
+//! floating-point sum happens in the same order whatever the thread count.
+//! Memory holds a batch of chunks and O(combinations x measures) numbers,
+//! never the rows.
+
+use std::collections::{BTreeMap, HashMap};
+use std::fs::File;
+use std::path::Path;
+use std::time::Instant;
+
+use rayon::prelude::*;
+use rustc_hash::FxHashMap;
+
+use crate::config::{BadRows, DimKind, Study};
+use crate::diag::{Diagnostic, Diagnostics, Location};
+use crate::ingest::chunk::{ChunkError, Chunker, RawChunk};
+use crate::ingest::{
+    parse_header, Fault, Plan, Reason, RowEval, RowKind, Tables, Unassigned, NO_GROUP,
+};
+use crate::stats::{add_obs, add_suff, NSTAT};
+
+/// Default chunk size: large enough to amortise per-chunk work, small
+/// enough to keep a batch of chunks in a few tens of MB.
+pub const DEFAULT_CHUNK: usize = 4 << 20;
+
+#[derive(Debug, Clone)]
+pub struct EngineOptions {
+    /// Worker threads (0: one per core).
+    pub threads: usize,
+    /// The last period to compute (`None`: the latest in the data).
+    pub period: Option<String>,
+    /// Chunk size in bytes; results depend on it only through summation order.
+    pub chunk_size: usize,
+}
+
+impl Default for EngineOptions {
+    fn default() -> Self {
+        EngineOptions {
+            threads: 0,
+            period: None,
+            chunk_size: DEFAULT_CHUNK,
+        }
+    }
+}
+
+/// A rejected row, as written to rejected.csv.
+#[derive(Debug, Clone)]
+pub struct RejectedRow {
+    pub file: String,
+    pub line: u64,
+    pub fault: Fault,
+    pub raw: Vec<u8>,
+}
+
+/// What a run failed on, and how the CLI should exit.
+#[derive(Debug)]
+pub enum Failure {
+    /// The config is invalid (or its columns are missing from the data).
+    Config(Diagnostics),
+    /// The data cannot be used (unreadable file, a bad row under `fail`).
+    Data(Diagnostics),
+}
+
+impl Failure {
+    pub fn diagnostics(&self) -> &Diagnostics {
+        match self {
+            Failure::Config(d) | Failure::Data(d) => d,
+        }
+    }
+}
+
+fn data_error(loc: Option<Location>, msg: impl Into<String>, help: &str) -> Failure {
+    let mut d = Diagnostics::default();
+    d.push(Diagnostic::error(loc, msg).with_help(help));
+    Failure::Data(d)
+}
+
+/// One input file: what was read.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InputInfo {
+    pub path: String,
+    pub bytes: u64,
+    pub sha256: String,
+    pub rows_read: u64,
+    pub bom: bool,
+}
+
+/// The result of one chunk.
+#[derive(Default)]
+struct ChunkOut {
+    rows_read: u64,
+    used: BTreeMap<i32, u64>,
+    outside: BTreeMap<i32, u64>,
+    rejected: Vec<RejectedRow>,
+    keys: Vec<Box<[u32]>>,
+    rows: Vec<u64>,
+    store: Vec<f64>,
+    distinct: Vec<Vec<String>>,
+    unassigned: Vec<Unassigned>,
+    invalid: Vec<u64>,
+}
+
+/// Everything accumulated over all files.
+pub struct Totals {
+    pub nmeasures: usize,
+    map: FxHashMap<Box<[u32]>, u32>,
+    keys: Vec<Box<[u32]>>,
+    rows: Vec<u64>,
+    store: Vec<f64>,
+    /// Global interning of distinct-dimension values, first seen first.
+    distinct: Vec<(HashMap<String, u32>, Vec<String>)>,
+    pub rows_read: u64,
+    pub used: BTreeMap<i32, u64>,
+    pub outside: BTreeMap<i32, u64>,
+    pub rejected: BTreeMap<Reason, u64>,
+    pub unassigned: Vec<Unassigned>,
+    pub invalid: Vec<u64>,
+    pub inputs: Vec<InputInfo>,
+    pub seconds_read: f64,
+}
+
+impl Totals {
+    fn new(study: &Study) -> Self {
+        let nd = study.dimensions.len();
+        Totals {
+            nmeasures: study.measures.len(),
+            map: FxHashMap::default(),
+            keys: Vec::new(),
+            rows: Vec::new(),
+            store: Vec::new(),
+            distinct: (0..nd).map(|_| (HashMap::new(), Vec::new())).collect(),
+            rows_read: 0,
+            used: BTreeMap::new(),
+            outside: BTreeMap::new(),
+            rejected: BTreeMap::new(),
+            unassigned: vec![Unassigned::default(); nd],
+            invalid: vec![0; study.measures.len()],
+            inputs: Vec::new(),
+            seconds_read: 0.0,
+        }
+    }
+
+    pub fn rows_used(&self) -> u64 {
+        self.used.values().sum()
+    }
+    pub fn rows_outside(&self) -> u64 {
+        self.outside.values().sum()
+    }
+    pub fn rows_rejected(&self) -> u64 {
+        self.rejected.values().sum()
+    }
+
+    fn merge(&mut self, study: &Study, c: ChunkOut) {
+        let stride = self.nmeasures * NSTAT;
+        self.rows_read += c.rows_read;
+        for (p, n) in c.used {
+            *self.used.entry(p).or_default() += n;
+        }
+        for (p, n) in c.outside {
+            *self.outside.entry(p).or_default() += n;
+        }
+        for r in &c.rejected {
+            *self.rejected.entry(r.fault.reason).or_default() += 1;
+        }
+        // Local distinct ids -> global ids.
+        let remap: Vec<Vec<u32>> = c
+            .distinct
+            .iter()
+            .enumerate()
+            .map(|(d, vals)| {
+                let (map, list) = &mut self.distinct[d];
+                vals.iter()
+                    .map(|v| {
+                        *map.entry(v.clone()).or_insert_with(|| {
+                            list.push(v.clone());
+                            (list.len() - 1) as u32
+                        })
+                    })
+                    .collect()
+            })
+            .collect();
+        let mut key: Vec<u32> = Vec::new();
+        for (i, k) in c.keys.iter().enumerate() {
+            key.clear();
+            key.extend_from_slice(k);
+            for (d, dim) in study.dimensions.iter().enumerate() {
+                if dim.kind == DimKind::Distinct && key[1 + d] != NO_GROUP {
+                    key[1 + d] = remap[d][key[1 + d] as usize];
+                }
+            }
+            let slot = match self.map.get(key.as_slice()) {
+                Some(&s) => s as usize,
+                None => {
+                    let s = self.keys.len();
+                    self.map.insert(key.clone().into_boxed_slice(), s as u32);
+                    self.keys.push(key.clone().into_boxed_slice());
+                    self.rows.push(0);
+                    self.store.resize(self.store.len() + stride, 0.0);
+                    s
+                }
+            };
+            self.rows[slot] += c.rows[i];
+            add_suff(
+                &mut self.store[slot * stride..(slot + 1) * stride],
+                &c.store[i * stride..(i + 1) * stride],
+            );
+        }
+        for (d, u) in c.unassigned.into_iter().enumerate() {
+            let t = &mut self.unassigned[d];
+            t.empty += u.empty;
+            t.unmatched += u.unmatched;
+            for (v, n) in u.values {
+                if let Some(x) = t.values.get_mut(&v) {
+                    *x += n;
+                } else if t.values.len() < crate::ingest::MAX_UNMATCHED_VALUES {
+                    t.values.insert(v, n);
+                }
+            }
+        }
+        for (a, b) in self.invalid.iter_mut().zip(c.invalid) {
+            *a += b;
+        }
+    }
+}
+
+struct FileCtx<'a> {
+    study: &'a Study,
+    plan: &'a Plan,
+    tables: &'a Tables,
+    period_to: Option<i32>,
+    file_label: &'a str,
+}
+
+fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
+    let study = ctx.study;
+    let stride = study.measures.len() * NSTAT;
+    let mut ev = RowEval::new(study, ctx.plan, ctx.tables, ctx.period_to);
+    let mut out = ChunkOut::default();
+    let mut map: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
+    let mut key: Vec<u32> = Vec::with_capacity(1 + study.dimensions.len());
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(study.data.delimiter)
+        .quote(study.data.quote)
+        .from_reader(chunk.data.as_slice());
+    let mut rec = csv::ByteRecord::new();
+    loop {
+        let start = rdr.position().clone();
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                // csv errors here are UTF-8 only, which byte records never
+                // raise; report rather than panic if that ever changes.
+                out.rows_read += 1;
+                out.rejected.push(RejectedRow {
+                    file: ctx.file_label.to_string(),
+                    line: chunk.first_line + start.line() - 1,
+                    fault: Fault {
+                        reason: Reason::FieldCount,
+                        column: String::new(),
+                        value: String::new(),
+                        detail: format!("unreadable record: {e}"),
+                    },
+                    raw: Vec::new(),
+                });
+                break;
+            }
+        }
+        out.rows_read += 1;
+        let pos = rec.position().cloned().unwrap_or(start);
+        match ev.eval(&rec) {
+            RowKind::Used { period, weight } => {
+                *out.used.entry(period).or_default() += 1;
+                key.clear();
+                key.push(period as u32);
+                key.extend_from_slice(&ev.groups);
+                let slot = match map.get(key.as_slice()) {
+                    Some(&s) => s as usize,
+                    None => {
+                        let s = out.keys.len();
+                        map.insert(key.clone().into_boxed_slice(), s as u32);
+                        out.keys.push(key.clone().into_boxed_slice());
+                        out.rows.push(0);
+                        out.store.resize(out.store.len() + stride, 0.0);
+                        s
+                    }
+                };
+                out.rows[slot] += 1;
+                let block = &mut out.store[slot * stride..(slot + 1) * stride];
+                for (m, &y) in ev.values.iter().enumerate() {
+                    if !y.is_nan() {
+                        add_obs(&mut block[m * NSTAT..(m + 1) * NSTAT], weight, y);
+                    }
+                }
+            }
+            RowKind::Outside { period } => {
+                *out.outside.entry(period).or_default() += 1;
+            }
+            RowKind::Rejected(fault) => {
+                let begin = pos.byte() as usize;
+                let end = (rdr.position().byte() as usize).min(chunk.data.len());
+                let raw = chunk.data[begin.min(end)..end].trim_ascii_end().to_vec();
+                out.rejected.push(RejectedRow {
+                    file: ctx.file_label.to_string(),
+                    line: chunk.first_line + pos.line() - 1,
+                    fault,
+                    raw,
+                });
+                if study.bad_rows == BadRows::Fail {
+                    break;
+                }
+            }
+        }
+    }
+    out.distinct = ev.interners.into_iter().map(|i| i.values).collect();
+    out.unassigned = ev.unassigned;
+    out.invalid = ev.invalid;
+    out
+}
+
+fn read_batch<R: std::io::Read>(
+    chunker: &mut Chunker<R>,
+    n: usize,
+) -> Result<Vec<RawChunk>, ChunkError> {
+    let mut v = Vec::with_capacity(n);
+    while v.len() < n {
+        match chunker.next_chunk()? {
+            Some(c) => v.push(c),
+            None => break,
+        }
+    }
+    Ok(v)
+}
+
+/// The label of a data file in outputs: relative to the study file's folder.
+pub fn file_label(study: &Study, path: &Path) -> String {
+    let base = study.study_file.parent().unwrap_or(Path::new(""));
+    path.strip_prefix(base)
+        .unwrap_or(path)
+        .to_string_lossy()
+        .replace('\\', "/")
+}
+
+/// Builds the thread pool of a run.
+pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .map_err(|e| {
+            data_error(
+                None,
+                format!("cannot start worker threads: {e}"),
+                "try --threads 1",
+            )
+        })
+}
+
+/// Streams every data file and accumulates. `on_reject` receives rejected
+/// rows in file order as they are found (to stream them to rejected.csv).
+pub fn ingest(
+    study: &Study,
+    opts: &EngineOptions,
+    pool: &rayon::ThreadPool,
+    on_reject: &mut dyn FnMut(&RejectedRow) -> std::io::Result<()>,
+) -> Result<Totals, Failure> {
+    let t0 = Instant::now();
+    let period_to = match &opts.period {
+        None => None,
+        Some(p) => match study.period.calendar.parse_label(p) {
+            Some(o) => Some(o),
+            None => {
+                return Err(data_error(
+                    None,
+                    format!("--period `{p}` is not {}", study.period.calendar.expected()),
+                    "pass a period label of the study, or leave --period out for the latest period in the data",
+                ))
+            }
+        },
+    };
+    let tables = Tables::new(study);
+    let mut totals = Totals::new(study);
+    let batch = (2 * pool.current_num_threads()).max(4);
+    for path in &study.data.files {
+        let label = file_label(study, path);
+        let file = File::open(path).map_err(|e| {
+            data_error(
+                Some(Location::file(path)),
+                format!("cannot open data file: {e}"),
+                "check [data] files in the study config; paths are relative to the config file",
+            )
+        })?;
+        let unbalanced = |line: u64| {
+            data_error(
+                Some(Location::line(path, line as usize)),
+                format!(
+                    "no end of record within {} MiB: a quote opened here is probably never closed",
+                    crate::ingest::chunk::MAX_RECORD >> 20
+                ),
+                "fields holding quotes must be quoted and their quotes doubled (RFC 4180)",
+            )
+        };
+        let io_err = |e: std::io::Error| {
+            data_error(
+                Some(Location::file(path)),
+                format!("cannot read data file: {e}"),
+                "check that the file is readable",
+            )
+        };
+        let mut chunker = Chunker::new(file, study.data.quote, opts.chunk_size);
+        let header = match chunker.header() {
+            Ok(Some(h)) => h,
+            Ok(None) => {
+                return Err(data_error(
+                    Some(Location::file(path)),
+                    "the data file is empty: it has no header row",
+                    "a data file starts with a header row naming its columns",
+                ))
+            }
+            Err(ChunkError::Io(e)) => return Err(io_err(e)),
+            Err(ChunkError::Unbalanced { line }) => return Err(unbalanced(line)),
+        };
+        let names = parse_header(&header.data, study.data.delimiter, study.data.quote)
+            .map_err(|m| data_error(Some(Location::line(path, 1)), m, "fix the header row"))?;
+        let plan = Plan::new(study, path, names).map_err(Failure::Config)?;
+        let ctx = FileCtx {
+            study,
+            plan: &plan,
+            tables: &tables,
+            period_to,
+            file_label: &label,
+        };
+        let rows_before = totals.rows_read;
+        let mut next = read_batch(&mut chunker, batch);
+        loop {
+            let cur = match next {
+                Ok(c) => c,
+                Err(ChunkError::Io(e)) => return Err(io_err(e)),
+                Err(ChunkError::Unbalanced { line }) => return Err(unbalanced(line)),
+            };
+            if cur.is_empty() {
+                break;
+            }
+            let (n, outs) = pool.install(|| {
+                rayon::join(
+                    || read_batch(&mut chunker, batch),
+                    || {
+                        cur.par_iter()
+                            .map(|c| process_chunk(&ctx, c))
+                            .collect::<Vec<_>>()
+                    },
+                )
+            });
+            next = n;
+            for out in outs {
+                for r in &out.rejected {
+                    if study.bad_rows == BadRows::Fail {
+                        let mut d = Diagnostics::default();
+                        let col = if r.fault.column.is_empty() {
+                            String::new()
+                        } else {
+                            let field = plan
+                                .header
+                                .iter()
+                                .position(|h| *h == r.fault.column)
+                                .map(|i| i + 1)
+                                .unwrap_or(0);
+                            format!(", column `{}` (field {field})", r.fault.column)
+                        };
+                        d.push(
+                            Diagnostic::error(
+                                Some(Location::line(path, r.line as usize)),
+                                format!("bad row ({}{col}): {}", r.fault.reason, r.fault.detail),
+                            )
+                            .with_help("fix the row, or set bad_rows = \"reject\" in [study] to set bad rows aside in rejected.csv"),
+                        );
+                        return Err(Failure::Data(d));
+                    }
+                    on_reject(r).map_err(|e| {
+                        data_error(
+                            None,
+                            format!("cannot write rejected.csv: {e}"),
+                            "check the output folder",
+                        )
+                    })?;
+                }
+                totals.merge(study, out);
+            }
+        }
+        let bom = chunker.had_bom();
+        let (bytes, sha256) = chunker.finish();
+        totals.inputs.push(InputInfo {
+            path: label,
+            bytes,
+            sha256,
+            rows_read: totals.rows_read - rows_before,
+            bom,
+        });
+    }
+    totals.seconds_read = t0.elapsed().as_secs_f64();
+    Ok(totals)
+}
+
+/// The cells of a run: the statistics of every measure in every cell.
+pub struct Aggregates {
+    /// Periods computed, oldest first (ordinals).
+    pub periods: Vec<i32>,
+    /// Groups of each dimension, in output order: (id, label).
+    pub groups: Vec<Vec<(String, String)>>,
+    /// Cell index of dimension d's first group (cell 0 is Total).
+    pub dim_offset: Vec<usize>,
+    pub ncells: usize,
+    pub nmeasures: usize,
+    /// `[period][cell][measure][NSTAT]`.
+    pub stats: Vec<f64>,
+    /// Rows used per `[period][cell]`.
+    pub rows: Vec<u64>,
+}
+
+impl Aggregates {
+    pub fn suff(&self, p: usize, cell: usize, m: usize) -> &[f64] {
+        let i = ((p * self.ncells + cell) * self.nmeasures + m) * NSTAT;
+        &self.stats[i..i + NSTAT]
+    }
+    pub fn cell_rows(&self, p: usize, cell: usize) -> u64 {
+        self.rows[p * self.ncells + cell]
+    }
+}
+
+/// Sums the combinations into cells, in key order. Every period with used
+/// rows is computed (rows after `--period` never reach the totals).
+pub fn aggregate(study: &Study, totals: &mut Totals) -> Aggregates {
+    let periods: Vec<i32> = totals.used.keys().copied().collect();
+    // Group lists.
+    let mut groups: Vec<Vec<(String, String)>> = Vec::new();
+    let mut remaps: Vec<Vec<u32>> = Vec::new();
+    for (d, dim) in study.dimensions.iter().enumerate() {
+        if dim.kind == DimKind::Distinct {
+            let list = &totals.distinct[d].1;
+            let mut order: Vec<usize> = (0..list.len()).collect();
+            order.sort_by(|&a, &b| list[a].cmp(&list[b]));
+            let mut remap = vec![0u32; list.len()];
+            for (new, &old) in order.iter().enumerate() {
+                remap[old] = new as u32;
+            }
+            groups.push(
+                order
+                    .iter()
+                    .map(|&i| (list[i].clone(), list[i].clone()))
+                    .collect(),
+            );
+            remaps.push(remap);
+        } else {
+            groups.push(
+                dim.groups
+                    .iter()
+                    .map(|g| (g.id.clone(), g.label.clone()))
+                    .collect(),
+            );
+            remaps.push(Vec::new());
+        }
+    }
+    let mut dim_offset = Vec::new();
+    let mut ncells = 1;
+    for g in &groups {
+        dim_offset.push(ncells);
+        ncells += g.len();
+    }
+    let nm = totals.nmeasures;
+    let mut stats = vec![0.0; periods.len() * ncells * nm * NSTAT];
+    let mut rows = vec![0u64; periods.len() * ncells];
+    let period_ix: HashMap<i32, usize> = periods.iter().enumerate().map(|(i, &p)| (p, i)).collect();
+    let mut order: Vec<usize> = (0..totals.keys.len()).collect();
+    order.sort_by(|&a, &b| totals.keys[a].cmp(&totals.keys[b]));
+    let stride = nm * NSTAT;
+    for &k in &order {
+        let key = &totals.keys[k];
+        let Some(&p) = period_ix.get(&(key[0] as i32)) else {
+            continue;
+        };
+        let src = &totals.store[k * stride..(k + 1) * stride];
+        let mut add = |cell: usize| {
+            let base = (p * ncells + cell) * stride;
+            add_suff(&mut stats[base..base + stride], src);
+            rows[p * ncells + cell] += totals.rows[k];
+        };
+        add(0);
+        for (d, dim) in study.dimensions.iter().enumerate() {
+            let g = key[1 + d];
+            if g != NO_GROUP {
+                let g = if dim.kind == DimKind::Distinct {
+                    remaps[d][g as usize]
+                } else {
+                    g
+                };
+                add(dim_offset[d] + g as usize);
+            }
+        }
+    }
+    Aggregates {
+        periods,
+        groups,
+        dim_offset,
+        ncells,
+        nmeasures: nm,
+        stats,
+        rows,
+    }
+}

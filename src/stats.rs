@@ -1,0 +1,172 @@
+//! Statistics of METHODOLOGY 3-4: cell estimates from sufficient statistics
+//! (weighted mean, Kish effective base, Taylor-linearised standard error,
+//! t confidence interval), base-size rules, and Welch's t-test.
+
+use statrs::distribution::{ContinuousCDF, StudentsT};
+
+/// Number of sufficient statistics kept per cell and measure.
+pub const NSTAT: usize = 6;
+
+/// Sufficient statistics of a cell and measure, over respondents with a
+/// score y and weight w: `[n, Σw, Σw², Σwy, Σw²y, Σw²y²]`. They add up, so
+/// cells can be merged (chunks, groups into "rest") without the rows.
+pub type Suff = [f64; NSTAT];
+
+#[inline]
+pub fn add_obs(s: &mut [f64], w: f64, y: f64) {
+    let w2 = w * w;
+    s[0] += 1.0;
+    s[1] += w;
+    s[2] += w2;
+    s[3] += w * y;
+    s[4] += w2 * y;
+    s[5] += w2 * y * y;
+}
+
+#[inline]
+pub fn add_suff(acc: &mut [f64], other: &[f64]) {
+    for (a, b) in acc.iter_mut().zip(other) {
+        *a += *b;
+    }
+}
+
+/// Base-size flag of a cell (METHODOLOGY 4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flag {
+    #[serde(rename = "")]
+    None,
+    /// n < min_base: shown, never marked significant.
+    LowBase,
+    /// n < min_report: no mean shown.
+    Suppressed,
+}
+
+impl Flag {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Flag::None => "",
+            Flag::LowBase => "low_base",
+            Flag::Suppressed => "suppressed",
+        }
+    }
+}
+
+/// The rules an estimate is made under.
+#[derive(Debug, Clone, Copy)]
+pub struct Rules {
+    pub alpha: f64,
+    pub min_base: u64,
+    pub min_report: u64,
+}
+
+/// One cell's estimate of one measure.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Estimate {
+    pub n: u64,
+    pub weighted_n: f64,
+    pub n_eff: Option<f64>,
+    pub mean: Option<f64>,
+    pub se: Option<f64>,
+    pub ci_low: Option<f64>,
+    pub ci_high: Option<f64>,
+    pub flag: Flag,
+}
+
+/// Two-sided critical value `t_{1-alpha/2, df}`.
+pub fn t_critical(alpha: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(t) => t.inverse_cdf(1.0 - alpha / 2.0),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// Two-sided p-value of a t statistic with `df` degrees of freedom.
+pub fn t_two_sided_p(t: f64, df: f64) -> f64 {
+    match StudentsT::new(0.0, 1.0, df) {
+        Ok(d) => (2.0 * d.sf(t.abs())).min(1.0),
+        Err(_) => f64::NAN,
+    }
+}
+
+/// The estimate of a cell from its sufficient statistics (METHODOLOGY 3).
+pub fn estimate(s: &Suff, rules: &Rules) -> Estimate {
+    let n = s[0] as u64;
+    let w = s[1];
+    let n_eff = (s[2] > 0.0).then(|| w * w / s[2]);
+    let flag = if n < rules.min_report {
+        Flag::Suppressed
+    } else if n < rules.min_base {
+        Flag::LowBase
+    } else {
+        Flag::None
+    };
+    let mut e = Estimate {
+        n,
+        weighted_n: w,
+        n_eff,
+        mean: None,
+        se: None,
+        ci_low: None,
+        ci_high: None,
+        flag,
+    };
+    if flag == Flag::Suppressed || n == 0 || w <= 0.0 {
+        if n > 0 && w <= 0.0 && flag != Flag::Suppressed {
+            // Respondents all with weight 0: no mean can be formed.
+            e.flag = Flag::Suppressed;
+        }
+        return e;
+    }
+    let m = s[3] / w;
+    e.mean = Some(m);
+    if n >= 2 {
+        let ss = (s[5] - 2.0 * m * s[4] + m * m * s[2]).max(0.0);
+        let nf = n as f64;
+        let se = (nf / (nf - 1.0) * ss).sqrt() / w;
+        e.se = Some(se);
+        let t = t_critical(rules.alpha, nf - 1.0);
+        e.ci_low = Some(m - t * se);
+        e.ci_high = Some(m + t * se);
+    }
+    e
+}
+
+/// Welch's two-sample t-test between two independent cells (METHODOLOGY 4).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Welch {
+    pub delta: f64,
+    pub t: Option<f64>,
+    pub df: Option<f64>,
+    pub p: Option<f64>,
+    pub significant: bool,
+}
+
+/// `None` when either cell has no mean; t, df and p are `None` when a
+/// standard error is undefined or both are zero. Never significant when
+/// either cell has a low base.
+pub fn welch(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
+    let (m1, m2) = (a.mean?, b.mean?);
+    let delta = m1 - m2;
+    let mut r = Welch {
+        delta,
+        t: None,
+        df: None,
+        p: None,
+        significant: false,
+    };
+    if let (Some(se1), Some(se2)) = (a.se, b.se) {
+        let (v1, v2) = (se1 * se1, se2 * se2);
+        let v = v1 + v2;
+        if v > 0.0 && a.n >= 2 && b.n >= 2 {
+            let t = delta / v.sqrt();
+            let df = v * v / (v1 * v1 / (a.n as f64 - 1.0) + v2 * v2 / (b.n as f64 - 1.0));
+            let p = t_two_sided_p(t, df);
+            r.t = Some(t);
+            r.df = Some(df);
+            r.p = Some(p);
+            r.significant = p < alpha && a.flag == Flag::None && b.flag == Flag::None;
+        }
+    }
+    Some(r)
+}
