@@ -154,13 +154,17 @@ fn load(log: &Log, path: &Path) -> Result<Study, i32> {
 }
 
 fn check(log: &Log, path: &Path, no_data: bool) -> i32 {
-    let (study, mut diags) = config::load(path);
+    let loaded = config::load_all(path);
+    let study = loaded.study;
+    let mut diags = loaded.diagnostics;
     let mut checked = Vec::new();
-    if let (Some(study), false) = (&study, no_data) {
-        for f in &study.data.files {
-            match read_header(study, f) {
+    if let (Some(data), false) = (&loaded.data, no_data) {
+        for f in &data.files {
+            match read_header(data, f) {
                 Ok(Some(h)) => {
-                    diags.0.extend(config::check_header(study, f, &h).0);
+                    diags
+                        .0
+                        .extend(config::check_header(&loaded.column_refs, f, &h).0);
                     checked.push(f.clone());
                 }
                 Ok(None) => diags.push(crate::diag::Diagnostic::error(
@@ -180,6 +184,7 @@ fn check(log: &Log, path: &Path, no_data: bool) -> i32 {
             }
         }
     }
+    diags.sort();
     log.diagnostics(&diags);
     let errors = diags.error_count();
     if errors > 0 || study.is_none() {
@@ -217,11 +222,11 @@ fn check(log: &Log, path: &Path, no_data: bool) -> i32 {
     exit::OK
 }
 
-fn read_header(study: &Study, f: &Path) -> std::io::Result<Option<Vec<String>>> {
+fn read_header(data: &config::DataSpec, f: &Path) -> std::io::Result<Option<Vec<String>>> {
     let file = std::fs::File::open(f)?;
-    let mut c = Chunker::new(file, study.data.quote, 1 << 16);
+    let mut c = Chunker::new(file, data.quote, 1 << 16);
     match c.header() {
-        Ok(Some(h)) => crate::ingest::parse_header(&h.data, study.data.delimiter, study.data.quote)
+        Ok(Some(h)) => crate::ingest::parse_header(&h.data, data.delimiter, data.quote)
             .map(Some)
             .map_err(std::io::Error::other),
         Ok(None) => Ok(None),

@@ -249,14 +249,25 @@ pub fn did_you_mean<'a>(
     name: &str,
     candidates: impl IntoIterator<Item = &'a str>,
 ) -> Option<&'a str> {
-    let mut best: Option<(f64, &str)> = None;
+    // Edit distance catches short ids (`a_1` for `a1`), Jaro-Winkler long
+    // ones with a shared prefix; the closest by distance wins.
+    let lower = name.to_lowercase();
+    let max_edits = (name.chars().count() / 3).max(1);
+    let mut best: Option<(usize, f64, &str)> = None;
     for c in candidates {
-        let score = strsim::jaro_winkler(name, c);
-        if score > 0.8 && best.is_none_or(|(s, _)| score > s) {
-            best = Some((score, c));
+        let d = strsim::osa_distance(&lower, &c.to_lowercase());
+        let jw = strsim::jaro_winkler(name, c);
+        if d <= max_edits || jw > 0.85 {
+            let better = match best {
+                None => true,
+                Some((bd, bj, _)) => d < bd || (d == bd && jw > bj),
+            };
+            if better {
+                best = Some((d, jw, c));
+            }
         }
     }
-    best.map(|(_, c)| c)
+    best.map(|(_, _, c)| c)
 }
 
 /// `help: did you mean `x`?` for a misspelt name, or the list of valid names
@@ -303,6 +314,12 @@ mod tests {
     fn suggestions() {
         assert_eq!(did_you_mean("labl", ["label", "weight"]), Some("label"));
         assert_eq!(did_you_mean("zzz", ["label", "weight"]), None);
+        assert_eq!(did_you_mean("a_1", ["a1", "a2", "ea"]), Some("a1"));
+        assert_eq!(
+            did_you_mean("Quarter", ["month", "quarter"]),
+            Some("quarter")
+        );
+        assert_eq!(did_you_mean("indx", ["idx", "a", "b"]), Some("idx"));
         assert_eq!(
             suggest("zzz", ["a", "b"]).as_deref(),
             Some("expected one of `a`, `b`")

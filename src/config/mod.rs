@@ -584,6 +584,22 @@ struct Merged {
 /// Loads and validates a study. Returns the study when there is no error,
 /// and every problem found (warnings included) either way.
 pub fn load(study_file: &Path) -> (Option<Study>, Diagnostics) {
+    let l = load_all(study_file);
+    (l.study, l.diagnostics)
+}
+
+/// What a config load found: the study when valid, and in any case what is
+/// needed to check the data files' headers (for `csi check`, which reports
+/// missing columns together with every other problem).
+pub struct Loaded {
+    pub study: Option<Study>,
+    pub diagnostics: Diagnostics,
+    pub data: Option<DataSpec>,
+    pub column_refs: Vec<ColumnRef>,
+}
+
+/// Like [`load`], keeping the partial results of an invalid config.
+pub fn load_all(study_file: &Path) -> Loaded {
     let mut ld = Loader {
         sources: Vec::new(),
         diags: Diagnostics::default(),
@@ -625,7 +641,8 @@ pub fn load(study_file: &Path) -> (Option<Study>, Diagnostics) {
         files_ok = false;
     }
     ld.partial = !files_ok;
-    let study = resolve(&mut ld, merged, study_file, &base, files_ok);
+    let has_data = merged.data.is_some();
+    let (study, data, column_refs) = resolve(&mut ld, merged, study_file, &base, files_ok);
     if ld.unchecked > 0 {
         ld.diags.push(Diagnostic::warning(
             Some(Location::file(study_file)),
@@ -638,10 +655,11 @@ pub fn load(study_file: &Path) -> (Option<Study>, Diagnostics) {
     }
     let mut diags = ld.diags;
     diags.sort();
-    if diags.has_errors() {
-        (None, diags)
-    } else {
-        (study, diags)
+    Loaded {
+        study: if diags.has_errors() { None } else { study },
+        diagnostics: diags,
+        data: has_data.then_some(data),
+        column_refs,
     }
 }
 
@@ -693,9 +711,8 @@ fn resolve(
     study_file: &Path,
     base: &Path,
     files_ok: bool,
-) -> Option<Study> {
+) -> (Option<Study>, DataSpec, Vec<ColumnRef>) {
     let mut column_refs: Vec<ColumnRef> = Vec::new();
-    let root_file = 0;
 
     // [study]
     let study = match &m.study {
@@ -1733,13 +1750,14 @@ fn resolve(
         });
     }
     let digest = hex(&all.finalize());
-    let _ = root_file;
 
     if ld.diags.has_errors() || !tree_ok || study.is_none() || period.is_none() || m.data.is_none()
     {
-        return None;
+        return (None, data, column_refs);
     }
-    Some(Study {
+    let refs = column_refs.clone();
+    let spec = data.clone();
+    let study = Study {
         id,
         name,
         client,
@@ -1761,7 +1779,8 @@ fn resolve(
         benchmarks,
         report,
         column_refs,
-    })
+    };
+    (Some(study), spec, refs)
 }
 
 fn fmt_bound(x: Option<f64>, inf: &str) -> String {
@@ -1978,7 +1997,7 @@ pub fn hex(bytes: &[u8]) -> String {
 
 /// Checks a data file's header against every column the config refers to.
 /// Each missing column is reported at the config line that names it.
-pub fn check_header(study: &Study, data_file: &Path, header: &[String]) -> Diagnostics {
+pub fn check_header(refs: &[ColumnRef], data_file: &Path, header: &[String]) -> Diagnostics {
     let mut d = Diagnostics::default();
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (i, h) in header.iter().enumerate() {
@@ -1996,7 +2015,7 @@ pub fn check_header(study: &Study, data_file: &Path, header: &[String]) -> Diagn
             );
         }
     }
-    for r in &study.column_refs {
+    for r in refs {
         if !seen.contains_key(r.column.as_str()) {
             let help = match did_you_mean(&r.column, header.iter().map(String::as_str)) {
                 Some(c) => format!(

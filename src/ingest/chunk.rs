@@ -251,7 +251,7 @@ mod tests {
     #[test]
     fn header_bom_and_hash() {
         let input = b"\xEF\xBB\xBFid,q1\r\n1,5\r\n2,6";
-        let mut c = Chunker::new(&input[..], b'"', 4);
+        let mut c = Chunker::new(&input[..], b'"', 6);
         let h = c.header().unwrap().unwrap();
         assert_eq!(h.data, b"id,q1\r\n");
         assert!(c.had_bom());

@@ -81,7 +81,7 @@ impl Plan {
     /// Resolves the columns; a missing column is an error naming the config
     /// line that refers to it.
     pub fn new(study: &Study, file: &Path, header: Vec<String>) -> Result<Plan, Diagnostics> {
-        let diags = crate::config::check_header(study, file, &header);
+        let diags = crate::config::check_header(&study.column_refs, file, &header);
         if diags.has_errors() {
             return Err(diags);
         }
