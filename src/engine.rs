@@ -279,7 +279,6 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
         let pos = rec.position().cloned().unwrap_or(start);
         match ev.eval(&rec) {
             RowKind::Used { period, weight } => {
-                *out.used.entry(period).or_default() += 1;
                 key.clear();
                 key.push(period as u32);
                 key.extend_from_slice(&ev.groups);
@@ -320,6 +319,9 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
                 }
             }
         }
+    }
+    for (k, &n) in out.keys.iter().zip(&out.rows) {
+        *out.used.entry(k[0] as i32).or_default() += n;
     }
     out.distinct = ev.interners.into_iter().map(|i| i.values).collect();
     out.unassigned = ev.unassigned;

@@ -7,7 +7,7 @@
 
 pub mod chunk;
 
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 use std::fmt;
 use std::path::Path;
 
@@ -189,7 +189,7 @@ fn lossy(b: &[u8]) -> String {
 /// Per-chunk interning of the values of `distinct` dimensions.
 #[derive(Debug, Default)]
 pub struct Interner {
-    pub map: HashMap<Box<[u8]>, u32>,
+    pub map: FxHashMap<Box<[u8]>, u32>,
     pub values: Vec<String>,
 }
 
@@ -226,7 +226,7 @@ pub struct RowEval<'a> {
     /// Evaluation order of aggregate nodes (children before parents).
     agg_order: &'a [usize],
     /// `values` dimensions: raw value bytes -> group.
-    value_maps: &'a [HashMap<Box<[u8]>, u32>],
+    value_maps: &'a [FxHashMap<Box<[u8]>, u32>],
     pub values: Vec<f64>,
     pub groups: Vec<u32>,
     pub interners: Vec<Interner>,
@@ -253,7 +253,7 @@ pub enum RowKind {
 /// Study-wide lookup tables shared by every chunk.
 pub struct Tables {
     pub agg_order: Vec<usize>,
-    pub value_maps: Vec<HashMap<Box<[u8]>, u32>>,
+    pub value_maps: Vec<FxHashMap<Box<[u8]>, u32>>,
 }
 
 impl Tables {
