@@ -13,6 +13,8 @@ use crate::engine::{self, EngineOptions, Failure};
 use crate::ingest::chunk::Chunker;
 use crate::model;
 use crate::output::{self, RejectedWriter, Staging};
+use crate::render::{Format, RenderError, Templates};
+use crate::report;
 
 /// Exit codes.
 pub mod exit {
@@ -25,6 +27,9 @@ pub mod exit {
     pub const USAGE: i32 = 2;
     /// The config is invalid (or names columns the data does not have).
     pub const CONFIG: i32 = 3;
+    /// A report could not be rendered (template error, typst missing or
+    /// failing); with `csi run`, nothing is replaced.
+    pub const RENDER: i32 = 4;
 }
 
 #[derive(Debug, Parser)]
@@ -33,7 +38,7 @@ pub mod exit {
     version,
     about = "Customer satisfaction index studies: from survey responses to every figure of the study",
     long_about = None,
-    after_help = "Exit codes: 0 success, 1 run failed (data, I/O), 2 usage error, 3 invalid config."
+    after_help = "Exit codes: 0 success, 1 run failed (data, I/O), 2 usage error, 3 invalid config, 4 report rendering failed."
 )]
 pub struct Cli {
     /// Print only errors and warnings on stderr.
@@ -73,6 +78,23 @@ pub enum Command {
         /// on the thread count; this is for tests and tuning).
         #[arg(long, default_value_t = engine::DEFAULT_CHUNK, hide = true)]
         chunk_size: usize,
+        /// Report formats to render, comma-separated: html, pdf, or none
+        /// (default: the formats of the study's [report]).
+        #[arg(long, value_delimiter = ',')]
+        format: Option<Vec<String>>,
+    },
+    /// Re-render the reports of an existing run from its results.json,
+    /// without recomputing (to iterate on a template).
+    Render {
+        /// The output folder of a run (holding results.json and run.json).
+        results_dir: PathBuf,
+        /// Report formats, comma-separated: html, pdf (default: the study's).
+        #[arg(long, value_delimiter = ',')]
+        format: Option<Vec<String>>,
+        /// A template folder (with html/ and typst/) to use instead of the
+        /// study's.
+        #[arg(long)]
+        template: Option<PathBuf>,
     },
 }
 
@@ -123,16 +145,23 @@ pub fn main_with_args(args: impl IntoIterator<Item = std::ffi::OsString>) -> i32
             out,
             threads,
             chunk_size,
+            format,
         } => run(
             &log,
             &config,
             out,
+            format,
             EngineOptions {
                 threads,
                 period,
                 chunk_size,
             },
         ),
+        Command::Render {
+            results_dir,
+            format,
+            template,
+        } => render_cmd(&log, &results_dir, format, template),
     }
 }
 
@@ -242,6 +271,7 @@ struct RunInfo<'a> {
     schema: &'static str,
     engine: model::EngineInfo,
     study: &'a str,
+    config_dir: String,
     command: Vec<String>,
     started: String,
     threads: usize,
@@ -295,13 +325,34 @@ struct Timings {
     total: f64,
 }
 
-fn run(log: &Log, path: &Path, out: Option<PathBuf>, opts: EngineOptions) -> i32 {
+fn run(
+    log: &Log,
+    path: &Path,
+    out: Option<PathBuf>,
+    format: Option<Vec<String>>,
+    opts: EngineOptions,
+) -> i32 {
     let t0 = Instant::now();
     let started = now_rfc3339();
     let study = match load(log, path) {
         Ok(s) => s,
         Err(code) => return code,
     };
+    let formats = match formats(format.as_deref().unwrap_or(&study.report.formats)) {
+        Ok(f) => f,
+        Err(e) => {
+            log.error(e);
+            return exit::USAGE;
+        }
+    };
+    let config_dir = config_dir(path);
+    if formats.contains(&Format::Pdf) {
+        // Fail before computing, not after.
+        if let Err(e) = crate::render::typst::check_version() {
+            log.error(e.to_string());
+            return exit::RENDER;
+        }
+    }
     let t_config = t0.elapsed().as_secs_f64();
     let out = out.unwrap_or_else(|| PathBuf::from("out").join(&study.id));
     let staging = match Staging::new(&out) {
@@ -366,12 +417,37 @@ fn run(log: &Log, path: &Path, out: Option<PathBuf>, opts: EngineOptions) -> i32
         log.error(format!("cannot write the outputs: {e}"));
         return exit::FAILED;
     }
+    if !formats.is_empty() {
+        let t4 = Instant::now();
+        if let Err(e) = render_reports(
+            &results,
+            &config_dir,
+            None,
+            &formats,
+            &started,
+            staging.path(),
+        ) {
+            log.error(e.to_string());
+            log.error("no report written; the previous outputs, if any, are unchanged");
+            return exit::RENDER;
+        }
+        log.info(format!(
+            "rendered {} in {:.2} s",
+            formats
+                .iter()
+                .map(|f| f.file_name())
+                .collect::<Vec<_>>()
+                .join(", "),
+            t4.elapsed().as_secs_f64()
+        ));
+    }
     let t_write = t3.elapsed().as_secs_f64();
     let cal = &study.period.calendar;
     let info = RunInfo {
         schema: "csi.run/1",
-        engine: model::ENGINE,
+        engine: model::engine(),
         study: &study.id,
+        config_dir: config_dir.to_string_lossy().into_owned(),
         command: std::env::args().collect(),
         started,
         threads: pool.current_num_threads(),
@@ -484,6 +560,155 @@ fn run(log: &Log, path: &Path, out: Option<PathBuf>, opts: EngineOptions) -> i32
     ));
     println!("{}", dir.display());
     exit::OK
+}
+
+fn config_dir(study_file: &Path) -> PathBuf {
+    let dir = study_file.parent().unwrap_or(Path::new(""));
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf())
+}
+
+fn formats(names: &[String]) -> Result<Vec<Format>, String> {
+    let mut out = Vec::new();
+    for n in names {
+        if n == "none" {
+            continue;
+        }
+        match Format::parse(n) {
+            Some(f) if !out.contains(&f) => out.push(f),
+            Some(_) => {}
+            None => {
+                return Err(format!(
+                    "unknown report format `{n}`: use html, pdf or none"
+                ))
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// Renders the reports of `results` into `dir`; template and branding
+/// paths are relative to the study's folder `config_dir`.
+fn render_reports(
+    results: &model::Results,
+    config_dir: &Path,
+    template: Option<&Path>,
+    formats: &[Format],
+    generated: &str,
+    dir: &Path,
+) -> Result<Vec<PathBuf>, RenderError> {
+    let layout = &results.report;
+    let templates = match (template, &layout.template) {
+        (Some(t), _) => Templates::Dir(t.to_path_buf()),
+        (None, Some(t)) => Templates::Dir(config_dir.join(t)),
+        (None, None) => Templates::Builtin,
+    };
+    let b = &layout.branding;
+    let mut branding = report::Branding::default();
+    if let Some(p) = &b.primary {
+        branding.primary = p.clone();
+    }
+    if let Some(a) = &b.accent {
+        branding.accent = a.clone();
+    }
+    branding.fonts = b.font.clone();
+    branding.footer = b.footer.clone();
+    if let Some(logo) = &b.logo {
+        let path = config_dir.join(logo);
+        let bytes = std::fs::read(&path).map_err(|e| {
+            RenderError::new(format!("cannot read the logo {}: {e}", path.display()))
+        })?;
+        let ext = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .unwrap_or("png")
+            .to_ascii_lowercase();
+        let mime = match ext.as_str() {
+            "svg" => "image/svg+xml",
+            "jpg" | "jpeg" => "image/jpeg",
+            _ => "image/png",
+        };
+        branding.logo = Some(report::Logo {
+            file: format!("logo.{ext}"),
+            mime: mime.into(),
+            bytes,
+        });
+    }
+    let fonts: Vec<PathBuf> = layout.fonts.iter().map(|f| config_dir.join(f)).collect();
+    let doc = report::build(results, &branding, generated);
+    crate::render::render(&doc, &templates, formats, &fonts, dir)
+}
+
+fn render_cmd(
+    log: &Log,
+    dir: &Path,
+    format: Option<Vec<String>>,
+    template: Option<PathBuf>,
+) -> i32 {
+    let read = |name: &str| -> Result<String, i32> {
+        std::fs::read_to_string(dir.join(name)).map_err(|e| {
+            log.error(format!(
+                "cannot read {}: {e} (is {} the output folder of `csi run`?)",
+                dir.join(name).display(),
+                dir.display()
+            ));
+            exit::FAILED
+        })
+    };
+    let results: model::Results = match read("results.json").map(|t| serde_json::from_str(&t)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            log.error(format!(
+                "{}: not a csi results file: {e}",
+                dir.join("results.json").display()
+            ));
+            return exit::FAILED;
+        }
+        Err(code) => return code,
+    };
+    let run: serde_json::Value = match read("run.json").map(|t| serde_json::from_str(&t)) {
+        Ok(Ok(r)) => r,
+        Ok(Err(e)) => {
+            log.error(format!(
+                "{}: not a csi run file: {e}",
+                dir.join("run.json").display()
+            ));
+            return exit::FAILED;
+        }
+        Err(code) => return code,
+    };
+    let config_dir = PathBuf::from(run["config_dir"].as_str().unwrap_or("."));
+    let formats = match formats(format.as_deref().unwrap_or(&results.report.formats)) {
+        Ok(f) => f,
+        Err(e) => {
+            log.error(e);
+            return exit::USAGE;
+        }
+    };
+    let generated = run["started"].as_str().unwrap_or("").to_string();
+    match render_reports(
+        &results,
+        &config_dir,
+        template.as_deref(),
+        &formats,
+        &generated,
+        dir,
+    ) {
+        Ok(files) => {
+            for f in files {
+                println!("{}", f.display());
+            }
+            exit::OK
+        }
+        Err(e) => {
+            log.error(e.to_string());
+            exit::RENDER
+        }
+    }
 }
 
 fn reasons(m: &std::collections::BTreeMap<crate::ingest::Reason, u64>) -> String {

@@ -7,6 +7,7 @@
 //! [`model`] (the results model: cells, comparisons) -> [`output`] (CSV and
 //! JSON files, written atomically) ; [`cli`] ties them together.
 
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod diag;
@@ -15,4 +16,6 @@ pub mod ingest;
 pub mod model;
 pub mod output;
 pub mod period;
+pub mod render;
+pub mod report;
 pub mod stats;

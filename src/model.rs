@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::config::{DimKind, MeasureKind, ReportLayout, Study};
 use crate::engine::{Aggregates, Totals};
@@ -13,32 +13,35 @@ use crate::stats::{add_suff, estimate, welch, Estimate, Flag, Rules, Suff, NSTAT
 
 pub const SCHEMA: &str = "csi.results/1";
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct EngineInfo {
-    pub name: &'static str,
-    pub version: &'static str,
+    pub name: String,
+    pub version: String,
 }
 
-pub const ENGINE: EngineInfo = EngineInfo {
-    name: "csi",
-    version: env!("CARGO_PKG_VERSION"),
-};
+/// This engine's name and version.
+pub fn engine() -> EngineInfo {
+    EngineInfo {
+        name: "csi".into(),
+        version: env!("CARGO_PKG_VERSION").into(),
+    }
+}
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct StudyInfo {
     pub id: String,
     pub name: String,
     pub client: Option<String>,
-    pub locale: &'static str,
+    pub locale: String,
     pub alpha: f64,
     pub min_base: u64,
     pub min_report: u64,
     pub coverage: f64,
-    pub bad_rows: &'static str,
+    pub bad_rows: String,
     pub weighted: bool,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ScaleInfo {
     pub id: String,
     pub lo: f64,
@@ -46,12 +49,12 @@ pub struct ScaleInfo {
     pub missing: Vec<f64>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct NodeInfo {
     pub id: String,
     pub label: String,
     /// index, node, question, standalone or gap.
-    pub kind: &'static str,
+    pub kind: String,
     pub parent: Option<String>,
     pub level: usize,
     pub children: Vec<String>,
@@ -69,29 +72,29 @@ pub struct NodeInfo {
     pub gap_of: Option<(String, String)>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PeriodInfo {
     pub id: String,
     pub rows: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct GroupInfo {
     pub id: String,
     pub label: String,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct DimensionInfo {
     pub id: String,
     pub label: String,
     pub column: String,
-    pub kind: &'static str,
+    pub kind: String,
     pub own: Option<String>,
     pub groups: Vec<GroupInfo>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct BenchmarkInfo {
     pub id: String,
     pub label: String,
@@ -101,7 +104,7 @@ pub struct BenchmarkInfo {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct RowAccounting {
     pub read: u64,
     pub used: u64,
@@ -112,7 +115,7 @@ pub struct RowAccounting {
 }
 
 /// One row of cells.csv.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Cell {
     pub period: String,
     pub dimension: String,
@@ -129,9 +132,9 @@ pub struct Cell {
 }
 
 /// One row of comparisons.csv.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Comparison {
-    pub kind: &'static str,
+    pub kind: String,
     pub node: String,
     pub dimension: String,
     pub group: String,
@@ -147,7 +150,7 @@ pub struct Comparison {
 }
 
 /// Rows used per period and group (the bases of the report).
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Base {
     pub period: String,
     pub dimension: String,
@@ -155,9 +158,9 @@ pub struct Base {
     pub rows: u64,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Results {
-    pub schema: &'static str,
+    pub schema: String,
     pub engine: EngineInfo,
     pub study: StudyInfo,
     pub config_digest: String,
@@ -243,7 +246,7 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
             let (pa, ca) = a;
             let (pb, cb) = b;
             comparisons.push(Comparison {
-                kind,
+                kind: kind.to_string(),
                 node: study.measures[m].id.clone(),
                 dimension: cell_names[ca].0.clone(),
                 group: cell_names[ca].1.clone(),
@@ -338,18 +341,18 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
     }
 
     Results {
-        schema: SCHEMA,
-        engine: crate::model::ENGINE,
+        schema: SCHEMA.to_string(),
+        engine: engine(),
         study: StudyInfo {
             id: study.id.clone(),
             name: study.name.clone(),
             client: study.client.clone(),
-            locale: study.locale.code(),
+            locale: study.locale.code().to_string(),
             alpha: study.alpha,
             min_base: study.min_base,
             min_report: study.min_report,
             coverage: study.coverage,
-            bad_rows: study.bad_rows.name(),
+            bad_rows: study.bad_rows.name().to_string(),
             weighted: study.data.weight.is_some(),
         },
         config_digest: study.digest.clone(),
@@ -382,7 +385,7 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
                 id: dim.id.clone(),
                 label: dim.label.clone(),
                 column: dim.column.clone(),
-                kind: dim.kind.name(),
+                kind: dim.kind.name().to_string(),
                 own: dim.own.map(|g| dim.groups[g].id.clone()),
                 groups: agg.groups[d]
                     .iter()
@@ -449,7 +452,7 @@ fn hierarchy(study: &Study) -> Vec<NodeInfo> {
             NodeInfo {
                 id: m.id.clone(),
                 label: m.label.clone(),
-                kind: m.kind_name(),
+                kind: m.kind_name().to_string(),
                 parent: m.parent.map(|p| ms[p].id.clone()),
                 level: m.level,
                 children: m.children.iter().map(|&c| ms[c].id.clone()).collect(),

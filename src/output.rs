@@ -103,7 +103,7 @@ pub fn write_comparisons(path: &Path, r: &Results) -> io::Result<()> {
     w.write_record(COMPARISONS_HEADER).map_err(csv_io)?;
     for c in &r.comparisons {
         w.write_record([
-            c.kind,
+            c.kind.as_str(),
             &c.node,
             &c.dimension,
             &c.group,

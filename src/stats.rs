@@ -31,7 +31,7 @@ pub fn add_suff(acc: &mut [f64], other: &[f64]) {
 }
 
 /// Base-size flag of a cell (METHODOLOGY 4).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Flag {
     #[serde(rename = "")]

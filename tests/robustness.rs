@@ -56,7 +56,7 @@ fn mangled(rng: &mut Rng) -> Vec<u8> {
         b"99999999999999999999",
     ];
     let mut out = Vec::new();
-    if rng.next() % 2 == 0 {
+    if rng.next().is_multiple_of(2) {
         out.extend_from_slice(b"id,date,seg,q1,q2,comment\n");
     }
     let n = rng.next() % 60;

@@ -261,7 +261,7 @@ pub struct Benchmark {
     pub source: Option<String>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     pub kind: String,
     pub title: Option<String>,
@@ -270,10 +270,29 @@ pub struct Section {
     pub periods: Option<u32>,
 }
 
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
+pub struct Branding {
+    /// Main colour (`#rrggbb`).
+    pub primary: Option<String>,
+    pub accent: Option<String>,
+    /// Logo file, relative to the study file's folder.
+    pub logo: Option<String>,
+    /// Font families, most preferred first.
+    pub font: Vec<String>,
+    /// Footer text (default: the client).
+    pub footer: Option<String>,
+}
+
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ReportLayout {
     pub title: Option<String>,
     pub formats: Vec<String>,
+    /// Template folder, relative to the study file's folder (default: the
+    /// built-in copy of report_templates/default).
+    pub template: Option<String>,
+    /// Extra font folders for the PDF, relative to the study file's folder.
+    pub fonts: Vec<String>,
+    pub branding: Branding,
     pub sections: Vec<Section>,
 }
 
@@ -1613,15 +1632,111 @@ fn resolve(
     }
 
     // [report]
+    // No [report]: no reports (figures only); a [report] without `formats`
+    // renders both.
     let mut report = ReportLayout {
         title: None,
-        formats: vec!["html".into(), "pdf".into()],
+        formats: if m.report.is_some() {
+            vec!["html".into(), "pdf".into()]
+        } else {
+            Vec::new()
+        },
+        template: None,
+        fonts: Vec::new(),
+        branding: Branding::default(),
         sections: Vec::new(),
     };
     if let Some(r) = &m.report {
         let f = r.file;
         let rv = r.v.get_ref();
         report.title = opt_str(&rv.title);
+        let dir = ld.sources[f]
+            .path
+            .parent()
+            .unwrap_or(Path::new(""))
+            .to_path_buf();
+        let rel = |p: &Spanned<String>| -> String {
+            // Stored relative to the study file's folder.
+            let abs = dir.join(p.get_ref());
+            abs.strip_prefix(base)
+                .map(|x| x.to_string_lossy().into_owned())
+                .unwrap_or_else(|_| abs.to_string_lossy().into_owned())
+        };
+        if let Some(t) = &rv.template {
+            let path = dir.join(t.get_ref());
+            for need in ["html/report.html", "typst/report.typ"] {
+                if !path.join(need).is_file() {
+                    ld.error(&at(f, t), format!("template folder `{}` has no {need}", t.get_ref()))
+                        .help = Some("copy report_templates/default/ to start a template, and point `template` at the copy".into());
+                }
+            }
+            report.template = Some(rel(t));
+        }
+        if let Some(fonts) = &rv.fonts {
+            for x in fonts.get_ref() {
+                if !dir.join(x.get_ref()).exists() {
+                    ld.error(
+                        &at(f, x),
+                        format!("font folder `{}` does not exist", x.get_ref()),
+                    );
+                }
+                report.fonts.push(rel(x));
+            }
+        }
+        if let Some(b) = &rv.branding {
+            let bv = b.get_ref();
+            let color = |ld: &mut Loader, c: &Option<Spanned<String>>| -> Option<String> {
+                let c = c.as_ref()?;
+                let v = c.get_ref();
+                let ok = v.starts_with('#')
+                    && matches!(v.len(), 4 | 7)
+                    && v[1..].chars().all(|x| x.is_ascii_hexdigit());
+                if !ok {
+                    ld.error(&at(f, c), format!("`{v}` is not a colour")).help =
+                        Some("write colours as \"#rrggbb\", e.g. \"#0B4F8A\"".into());
+                    return None;
+                }
+                Some(v.clone())
+            };
+            report.branding.primary = color(ld, &bv.primary);
+            report.branding.accent = color(ld, &bv.accent);
+            if let Some(l) = &bv.logo {
+                let path = dir.join(l.get_ref());
+                let ext = path
+                    .extension()
+                    .and_then(|e| e.to_str())
+                    .unwrap_or("")
+                    .to_ascii_lowercase();
+                if !matches!(ext.as_str(), "png" | "jpg" | "jpeg" | "svg") {
+                    ld.error(
+                        &at(f, l),
+                        format!("logo `{}` is not a PNG, JPEG or SVG file", l.get_ref()),
+                    );
+                } else if !path.is_file() {
+                    ld.error(
+                        &at(f, l),
+                        format!("logo file `{}` does not exist", l.get_ref()),
+                    )
+                    .help = Some("logo paths are relative to the config file".into());
+                }
+                report.branding.logo = Some(rel(l));
+            }
+            if let Some(fs) = &bv.font {
+                for x in fs.get_ref() {
+                    if x.get_ref().is_empty()
+                        || x.get_ref().contains(['"', '\\', '<', '>', ';', '{', '}'])
+                    {
+                        ld.error(
+                            &at(f, x),
+                            format!("`{}` is not a font family name", x.get_ref()),
+                        );
+                    } else {
+                        report.branding.font.push(x.get_ref().clone());
+                    }
+                }
+            }
+            report.branding.footer = opt_str(&bv.footer);
+        }
         if let Some(fm) = &rv.formats {
             report.formats.clear();
             for x in fm.get_ref() {

@@ -154,8 +154,20 @@ pub struct RawGroup {
 pub struct RawReport {
     pub title: Option<S<String>>,
     pub formats: Option<S<Vec<S<String>>>>,
+    pub template: Option<S<String>>,
+    pub fonts: Option<S<Vec<S<String>>>>,
+    pub branding: Option<S<RawBranding>>,
     #[serde(default)]
     pub section: Vec<S<RawSection>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawBranding {
+    pub primary: Option<S<String>>,
+    pub accent: Option<S<String>>,
+    pub logo: Option<S<String>>,
+    pub font: Option<S<Vec<S<String>>>>,
+    pub footer: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -183,6 +195,7 @@ pub fn fields_of(path: &[&str]) -> Option<&'static [&'static str]> {
         ["dimension", "group"] => serde_introspect::<RawGroup>(),
         ["report"] => serde_introspect::<RawReport>(),
         ["report", "section"] => serde_introspect::<RawSection>(),
+        ["report", "branding"] => serde_introspect::<RawBranding>(),
         _ => return None,
     })
 }
