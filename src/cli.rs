@@ -383,7 +383,7 @@ fn run(
     ));
     let t1 = Instant::now();
     let mut rejected = RejectedWriter::new(staging.file("rejected.csv"));
-    let mut totals = match engine::ingest(&study, &opts, &pool, &mut |r| rejected.write(r)) {
+    let totals = match engine::ingest(&study, &opts, &pool, &mut |r| rejected.write(r)) {
         Ok(t) => t,
         Err(f) => return fail(log, f),
     };
@@ -403,7 +403,7 @@ fn run(
         return exit::FAILED;
     }
     let t2 = Instant::now();
-    let agg = engine::aggregate(&study, &mut totals);
+    let agg = engine::aggregate(&study, &totals);
     let results = model::build(&study, &totals, &agg);
     let t_estimate = t2.elapsed().as_secs_f64();
     let t3 = Instant::now();

@@ -539,7 +539,7 @@ impl Aggregates {
 
 /// Sums the combinations into cells, in key order. Every period with used
 /// rows is computed (rows after `--period` never reach the totals).
-pub fn aggregate(study: &Study, totals: &mut Totals) -> Aggregates {
+pub fn aggregate(study: &Study, totals: &Totals) -> Aggregates {
     let periods: Vec<i32> = totals.used.keys().copied().collect();
     // Group lists.
     let mut groups: Vec<Vec<(String, String)>> = Vec::new();

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::{DimKind, MeasureKind, ReportLayout, Study};
+use crate::config::{MeasureKind, ReportLayout, Study};
 use crate::engine::{Aggregates, Totals};
 use crate::stats::{add_suff, estimate, welch, Estimate, Flag, Rules, Suff, NSTAT};
 
@@ -473,9 +473,4 @@ fn hierarchy(study: &Study) -> Vec<NodeInfo> {
             }
         })
         .collect()
-}
-
-/// Whether a dimension's groups are declared (not discovered in the data).
-pub fn declared_groups(study: &Study, d: usize) -> bool {
-    study.dimensions[d].kind != DimKind::Distinct
 }

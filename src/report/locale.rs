@@ -71,6 +71,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
         "suppressed (base too small)",
         "样本过小，不予显示",
     ),
+    ("blank", "blank:", "空白："),
     ("not_significant", "not significant", "不显著"),
     ("sig_up", "significantly higher", "显著较高"),
     ("sig_down", "significantly lower", "显著较低"),

@@ -12,7 +12,6 @@ use serde_json::{json, Value};
 
 use crate::charts::{self, Bar, Diverging, RefLine, Series, Style};
 use crate::model::{Cell, Comparison, Results, KIND_BRAND, KIND_PREVIOUS, KIND_REST, KIND_YEAR};
-use crate::stats::Flag;
 use locale::{fmt_delta, fmt_num, Lang};
 
 /// Colours, logo, font and footer of a report.
@@ -900,9 +899,4 @@ fn method(ix: &Ix<'_>) -> (Value, Vec<ChartView>) {
         }),
         vec![],
     )
-}
-
-/// Whether a cell has a flag worth a footnote.
-pub fn flagged(c: &Cell) -> bool {
-    c.flag != Flag::None
 }
