@@ -5,28 +5,63 @@
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Number of sufficient statistics kept per cell and measure.
-pub const NSTAT: usize = 6;
+pub const NSTAT: usize = 7;
 
 /// Sufficient statistics of a cell and measure, over respondents with a
-/// score y and weight w: `[n, Σw, Σw², Σwy, Σw²y, Σw²y²]`. They add up, so
-/// cells can be merged (chunks, groups into "rest") without the rows.
+/// score y and weight w, taken about a shift c (the first score the
+/// accumulator saw), d = y - c:
+/// `[n, Σw, Σw², Σw·d, Σw²·d, Σw²·d², c]`. They add up (after aligning the
+/// shifts), so cells can be merged (chunks, groups into "rest") without the
+/// rows. The shift keeps the variance free of cancellation: a cell whose
+/// scores are all equal has d = 0 throughout and a standard error of exactly
+/// 0, not a rounding residue that a test would call significant.
 pub type Suff = [f64; NSTAT];
 
 #[inline]
 pub fn add_obs(s: &mut [f64], w: f64, y: f64) {
+    if s[0] == 0.0 {
+        s[6] = y;
+    }
+    let d = y - s[6];
     let w2 = w * w;
     s[0] += 1.0;
     s[1] += w;
     s[2] += w2;
-    s[3] += w * y;
-    s[4] += w2 * y;
-    s[5] += w2 * y * y;
+    s[3] += w * d;
+    s[4] += w2 * d;
+    s[5] += w2 * d * d;
+}
+
+/// Merges accumulators `other` into `acc` (slices of whole accumulators).
+#[inline]
+pub fn add_suff(acc: &mut [f64], other: &[f64]) {
+    for (a, b) in acc.chunks_exact_mut(NSTAT).zip(other.chunks_exact(NSTAT)) {
+        merge(a, b);
+    }
 }
 
 #[inline]
-pub fn add_suff(acc: &mut [f64], other: &[f64]) {
-    for (a, b) in acc.iter_mut().zip(other) {
-        *a += *b;
+fn merge(a: &mut [f64], b: &[f64]) {
+    if b[0] == 0.0 {
+        return;
+    }
+    if a[0] == 0.0 {
+        a.copy_from_slice(b);
+        return;
+    }
+    // b's deviations are about b[6]; about a[6] they are d + k.
+    let k = b[6] - a[6];
+    a[0] += b[0];
+    a[1] += b[1];
+    a[2] += b[2];
+    if k == 0.0 {
+        a[3] += b[3];
+        a[4] += b[4];
+        a[5] += b[5];
+    } else {
+        a[3] += b[3] + k * b[1];
+        a[5] += b[5] + 2.0 * k * b[4] + k * k * b[2];
+        a[4] += b[4] + k * b[2];
     }
 }
 
@@ -118,10 +153,12 @@ pub fn estimate(s: &Suff, rules: &Rules) -> Estimate {
         }
         return e;
     }
-    let m = s[3] / w;
+    // Mean of the deviations, then Σw²(y - m)² = Σw²(d - md)².
+    let md = s[3] / w;
+    let m = s[6] + md;
     e.mean = Some(m);
     if n >= 2 {
-        let ss = (s[5] - 2.0 * m * s[4] + m * m * s[2]).max(0.0);
+        let ss = (s[5] - 2.0 * md * s[4] + md * md * s[2]).max(0.0);
         let nf = n as f64;
         let se = (nf / (nf - 1.0) * ss).sqrt() / w;
         e.se = Some(se);
@@ -169,4 +206,60 @@ pub fn welch(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
         }
     }
     Some(r)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acc(obs: &[(f64, f64)]) -> Suff {
+        let mut s = [0.0; NSTAT];
+        for &(w, y) in obs {
+            add_obs(&mut s, w, y);
+        }
+        s
+    }
+
+    #[test]
+    fn merging_equals_accumulating() {
+        let obs = [
+            (1.0, 10.0),
+            (2.0, 20.0),
+            (0.5, 77.5),
+            (1.5, 3.0),
+            (1.0, 100.0),
+        ];
+        let whole = acc(&obs);
+        let mut merged = acc(&obs[..2]);
+        add_suff(&mut merged, &acc(&obs[2..]));
+        let rules = Rules {
+            alpha: 0.05,
+            min_base: 0,
+            min_report: 0,
+        };
+        let (a, b) = (estimate(&whole, &rules), estimate(&merged, &rules));
+        assert!((a.mean.unwrap() - b.mean.unwrap()).abs() < 1e-12);
+        assert!((a.se.unwrap() - b.se.unwrap()).abs() < 1e-12);
+        // Merging into an empty accumulator copies it.
+        let mut empty = [0.0; NSTAT];
+        add_suff(&mut empty, &whole);
+        assert_eq!(empty, whole);
+    }
+
+    #[test]
+    fn constant_scores_have_exactly_zero_se_across_merges() {
+        let y = 200.0 / 3.0;
+        let mut a = acc(&[(1.0, y), (0.7, y)]);
+        add_suff(&mut a, &acc(&[(1.3, y); 5]));
+        let e = estimate(
+            &a,
+            &Rules {
+                alpha: 0.05,
+                min_base: 0,
+                min_report: 0,
+            },
+        );
+        assert_eq!(e.mean, Some(y));
+        assert_eq!(e.se, Some(0.0));
+    }
 }
