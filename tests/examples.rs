@@ -114,6 +114,21 @@ fn telecom_example_shows_the_published_pattern() {
     assert!(old["delta"].parse::<f64>().unwrap() < 0.0);
     assert_eq!(old["significant"], "true", "{old:?}");
 
+    // The layout's reports are there and show the index and the labels.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let pdf = pdftotext(&out.join("report.pdf"));
+    let shown = format!("{own:.1}");
+    for s in [
+        shown.as_str(),
+        "Network quality",
+        "Northwind Mobile",
+        "Joined before 1996",
+        "Q3 2026",
+    ] {
+        assert!(html.contains(s), "HTML lacks {s}");
+        assert!(pdf.contains(s), "PDF lacks {s}");
+    }
+
     // Every comparison is consistent with its cells: delta = m1 - m2.
     let prev = comps
         .iter()
@@ -148,4 +163,35 @@ fn campus_store_example_runs_in_chinese() {
     assert!(cells
         .iter()
         .any(|c| c["dimension"] == "grade" && c["group"] == "研究生"));
+    // The Chinese PDF: CJK font embedded, text extracts correctly.
+    let index = mean(cell(&cells, "2026秋季", "total", "total", "csi"));
+    let pdf = pdftotext(&out.join("report.pdf"));
+    let shown = format!("{index:.1}");
+    for s in [
+        "校园超市顾客满意度报告",
+        "顾客满意度指数",
+        "商品质量",
+        "结账速度",
+        "线上商店",
+        "研究生",
+        "2026秋季",
+        "摘要",
+        shown.as_str(),
+    ] {
+        assert!(pdf.contains(s), "PDF text lacks {s}:\n{pdf}");
+    }
+    let fonts = std::process::Command::new("pdffonts")
+        .arg(out.join("report.pdf"))
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&fonts.stdout).contains("CJK"));
+}
+
+fn pdftotext(pdf: &Path) -> String {
+    let o = std::process::Command::new("pdftotext")
+        .arg(pdf)
+        .arg("-")
+        .output()
+        .expect("pdftotext (poppler-utils) is needed by the example tests");
+    String::from_utf8_lossy(&o.stdout).into_owned()
 }
