@@ -233,3 +233,26 @@ fn usage_errors_exit_2() {
     let o = run(&["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn sections_whose_figures_cannot_exist_are_errors() {
+    let dir = broken(&[
+        ("study.toml", "include = [\"indicators.toml\", \"segments.toml\"]", "include = [\"indicators.toml\"]"),
+        (
+            "study.toml",
+            "[scales.five]",
+            "[report]\n[[report.section]]\nkind = \"segments\"\n[[report.section]]\nkind = \"brands\"\n[[report.section]]\nkind = \"drivers\"\n\n[scales.five]",
+        ),
+    ]);
+    let (code, err) = check(&dir);
+    assert_eq!(code, Some(3), "{err}");
+    assert!(
+        err.contains("section `segments` needs a segment dimension"),
+        "{err}"
+    );
+    assert!(
+        err.contains("section `brands` needs a brand dimension"),
+        "{err}"
+    );
+    assert!(err.contains("unknown report section `drivers`"), "{err}");
+}

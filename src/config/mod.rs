@@ -1785,6 +1785,16 @@ fn resolve(
                         .into(),
                 );
             }
+            if kind == "segments"
+                && sv.dimensions.is_none()
+                && !m.dimensions.iter().any(|d| d.v.get_ref().own.is_none())
+            {
+                ld.error(
+                    &at(f, &sv.kind),
+                    "section `segments` needs a segment dimension, but the study declares none (besides the brand)",
+                )
+                .help = Some("declare a [[dimension]], or remove the section".into());
+            }
             if let Some(ds) = &sv.dimensions {
                 for d in ds.get_ref() {
                     if !m
