@@ -227,6 +227,7 @@ pub struct RowEval<'a> {
     agg_order: &'a [usize],
     /// `values` dimensions: raw value bytes -> group.
     value_maps: &'a [FxHashMap<Box<[u8]>, u32>],
+    small: &'a [Option<Box<[f64; 100]>>],
     pub values: Vec<f64>,
     pub groups: Vec<u32>,
     pub interners: Vec<Interner>,
@@ -254,6 +255,11 @@ pub enum RowKind {
 pub struct Tables {
     pub agg_order: Vec<usize>,
     pub value_maps: Vec<FxHashMap<Box<[u8]>, u32>>,
+    /// Per measure (questions only): the score of each one- or two-digit
+    /// integer answer 0..=99, NaN for a missing code, infinity when out of
+    /// scale (which takes the slow path, for its error message). Survey
+    /// answers are nearly always such integers.
+    pub small: Vec<Option<Box<[f64; 100]>>>,
 }
 
 impl Tables {
@@ -273,9 +279,28 @@ impl Tables {
                     .collect()
             })
             .collect();
+        let small = study
+            .measures
+            .iter()
+            .map(|m| match &m.kind {
+                MeasureKind::Question(q) => {
+                    let mut t = Box::new([0.0; 100]);
+                    for (v, slot) in t.iter_mut().enumerate() {
+                        *slot = match q.score(v as f64) {
+                            Ok(Some(s)) => s,
+                            Ok(None) => f64::NAN,
+                            Err(_) => f64::INFINITY,
+                        };
+                    }
+                    Some(t)
+                }
+                _ => None,
+            })
+            .collect();
         Tables {
             agg_order,
             value_maps,
+            small,
         }
     }
 }
@@ -293,6 +318,7 @@ impl<'a> RowEval<'a> {
             plan,
             agg_order: &tables.agg_order,
             value_maps: &tables.value_maps,
+            small: &tables.small,
             values: vec![f64::NAN; study.measures.len()],
             groups: vec![NO_GROUP; nd],
             interners: (0..nd).map(|_| Interner::default()).collect(),
@@ -420,10 +446,26 @@ impl<'a> RowEval<'a> {
         // Answers (METHODOLOGY 1).
         let policy = study.bad_rows;
         for &(mi, c) in &plan.questions {
+            let raw = &rec[c];
+            // Fast path: a one- or two-digit answer.
+            let small = match *raw {
+                [a] if a.is_ascii_digit() => Some((a - b'0') as usize),
+                [a, b] if a.is_ascii_digit() && b.is_ascii_digit() => {
+                    Some(((a - b'0') * 10 + (b - b'0')) as usize)
+                }
+                _ => None,
+            };
+            if let (Some(v), Some(t)) = (small, &self.small[mi]) {
+                let s = t[v];
+                if s != f64::INFINITY {
+                    self.values[mi] = s;
+                    continue;
+                }
+            }
             let MeasureKind::Question(q) = &study.measures[mi].kind else {
                 continue;
             };
-            let f = trim(&rec[c]);
+            let f = trim(raw);
             self.values[mi] = if f.is_empty() {
                 f64::NAN
             } else {
