@@ -22,7 +22,8 @@ use crate::config::{BadRows, DimKind, Study};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::ingest::chunk::{ChunkError, Chunker, RawChunk};
 use crate::ingest::{
-    parse_header, Fault, Plan, Reason, RowEval, RowKind, Tables, Unassigned, NO_GROUP,
+    parse_header, Fault, Fields, Plan, Reason, RowEval, RowKind, SplitLine, Tables, Unassigned,
+    NO_GROUP,
 };
 use crate::stats::{add_obs, add_suff, NSTAT};
 
@@ -238,55 +239,34 @@ struct FileCtx<'a> {
     file_label: &'a str,
 }
 
-fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
-    let study = ctx.study;
-    let stride = study.measures.len() * NSTAT;
-    let mut ev = RowEval::new(study, ctx.plan, ctx.tables, ctx.period_to);
-    let mut out = ChunkOut::default();
-    let mut map: FxHashMap<Box<[u32]>, u32> = FxHashMap::default();
-    let mut key: Vec<u32> = Vec::with_capacity(1 + study.dimensions.len());
-    let mut rdr = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(study.data.delimiter)
-        .quote(study.data.quote)
-        .from_reader(chunk.data.as_slice());
-    let mut rec = csv::ByteRecord::new();
-    loop {
-        let start = rdr.position().clone();
-        match rdr.read_byte_record(&mut rec) {
-            Ok(true) => {}
-            Ok(false) => break,
-            Err(e) => {
-                // csv errors here are UTF-8 only, which byte records never
-                // raise; report rather than panic if that ever changes.
-                out.rows_read += 1;
-                out.rejected.push(RejectedRow {
-                    file: ctx.file_label.to_string(),
-                    line: chunk.first_line + start.line() - 1,
-                    fault: Fault {
-                        reason: Reason::FieldCount,
-                        column: String::new(),
-                        value: String::new(),
-                        detail: format!("unreadable record: {e}"),
-                    },
-                    raw: Vec::new(),
-                });
-                break;
-            }
-        }
+/// Per-chunk accumulation state.
+struct ChunkState<'a> {
+    ev: RowEval<'a>,
+    out: ChunkOut,
+    map: FxHashMap<Box<[u32]>, u32>,
+    key: Vec<u32>,
+    stride: usize,
+}
+
+impl ChunkState<'_> {
+    /// Evaluates and accumulates one record; false when the run must stop
+    /// (a bad row under `bad_rows = "fail"`).
+    #[inline]
+    fn record<F: Fields>(&mut self, ctx: &FileCtx<'_>, rec: &F, raw: &[u8], line: u64) -> bool {
+        let out = &mut self.out;
         out.rows_read += 1;
-        let pos = rec.position().cloned().unwrap_or(start);
-        match ev.eval(&rec) {
+        match self.ev.eval(rec) {
             RowKind::Used { period, weight } => {
+                let key = &mut self.key;
                 key.clear();
                 key.push(period as u32);
-                key.extend_from_slice(&ev.groups);
-                let slot = match map.get(key.as_slice()) {
+                key.extend_from_slice(&self.ev.groups);
+                let stride = self.stride;
+                let slot = match self.map.get(key.as_slice()) {
                     Some(&s) => s as usize,
                     None => {
                         let s = out.keys.len();
-                        map.insert(key.clone().into_boxed_slice(), s as u32);
+                        self.map.insert(key.clone().into_boxed_slice(), s as u32);
                         out.keys.push(key.clone().into_boxed_slice());
                         out.rows.push(0);
                         out.store.resize(out.store.len() + stride, 0.0);
@@ -295,7 +275,7 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
                 };
                 out.rows[slot] += 1;
                 let block = &mut out.store[slot * stride..(slot + 1) * stride];
-                for (m, &y) in ev.values.iter().enumerate() {
+                for (m, &y) in self.ev.values.iter().enumerate() {
                     if !y.is_nan() {
                         add_obs(&mut block[m * NSTAT..(m + 1) * NSTAT], weight, y);
                     }
@@ -305,27 +285,185 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
                 *out.outside.entry(period).or_default() += 1;
             }
             RowKind::Rejected(fault) => {
-                let begin = pos.byte() as usize;
-                let end = (rdr.position().byte() as usize).min(chunk.data.len());
-                let raw = chunk.data[begin.min(end)..end].trim_ascii_end().to_vec();
                 out.rejected.push(RejectedRow {
                     file: ctx.file_label.to_string(),
-                    line: chunk.first_line + pos.line() - 1,
+                    line,
                     fault,
-                    raw,
+                    raw: raw.trim_ascii_end().to_vec(),
                 });
-                if study.bad_rows == BadRows::Fail {
-                    break;
+                if ctx.study.bad_rows == BadRows::Fail {
+                    return false;
                 }
             }
         }
+        true
     }
+}
+
+/// csv-core, for the records that hold quotes.
+struct QuotedParser {
+    rdr: csv_core::Reader,
+    out: Vec<u8>,
+    ends: Vec<usize>,
+    nfields: usize,
+}
+
+/// The fields of a record parsed by csv-core: `ends[i]` is where field i
+/// ends in the unquoted output buffer.
+struct Parsed<'a> {
+    buf: &'a [u8],
+    ends: &'a [usize],
+}
+
+impl Fields for Parsed<'_> {
+    #[inline]
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+    #[inline]
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] };
+        &self.buf[start..self.ends[i]]
+    }
+}
+
+impl QuotedParser {
+    fn new(delim: u8, quote: u8) -> Self {
+        QuotedParser {
+            rdr: csv_core::ReaderBuilder::new()
+                .delimiter(delim)
+                .quote(quote)
+                .build(),
+            out: vec![0; 4096],
+            ends: vec![0; 256],
+            nfields: 0,
+        }
+    }
+
+    /// Parses the record at the start of `input`; returns the bytes consumed
+    /// (terminator included), or `None` if no record is there.
+    fn parse(&mut self, input: &[u8]) -> Option<usize> {
+        use csv_core::ReadRecordResult as R;
+        let (mut nin, mut nout, mut nend) = (0, 0, 0);
+        loop {
+            let (res, i, o, e) =
+                self.rdr
+                    .read_record(&input[nin..], &mut self.out[nout..], &mut self.ends[nend..]);
+            nin += i;
+            nout += o;
+            nend += e;
+            match res {
+                R::Record => break,
+                R::OutputFull => self.out.resize(self.out.len() * 2, 0),
+                R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
+                // The chunk ends without a terminator: tell csv-core so.
+                R::InputEmpty if nin >= input.len() => {
+                    let (res, _, o, e) =
+                        self.rdr
+                            .read_record(&[], &mut self.out[nout..], &mut self.ends[nend..]);
+                    nout += o;
+                    nend += e;
+                    match res {
+                        R::Record => break,
+                        _ => return None,
+                    }
+                }
+                R::InputEmpty => {}
+                R::End => return None,
+            }
+        }
+        self.nfields = nend;
+        Some(nin)
+    }
+
+    fn fields(&self) -> Parsed<'_> {
+        Parsed {
+            buf: &self.out,
+            ends: &self.ends[..self.nfields],
+        }
+    }
+}
+
+/// Parses and accumulates one chunk. Lines without a quote character (nearly
+/// all) are split at the delimiter directly; a record with quotes goes
+/// through the csv crate, which also handles quoted newlines. Blank lines
+/// are skipped, as the csv crate does.
+fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
+    let study = ctx.study;
+    let mut st = ChunkState {
+        ev: RowEval::new(study, ctx.plan, ctx.tables, ctx.period_to),
+        out: ChunkOut::default(),
+        map: FxHashMap::default(),
+        key: Vec::with_capacity(1 + study.dimensions.len()),
+        stride: study.measures.len() * NSTAT,
+    };
+    let (delim, quote) = (study.data.delimiter, study.data.quote);
+    let data = chunk.data.as_slice();
+    let mut ends: Vec<usize> = Vec::with_capacity(ctx.plan.header.len() + 1);
+    let mut quoted = QuotedParser::new(delim, quote);
+    let mut pos = 0usize;
+    let mut line = chunk.first_line;
+    while pos < data.len() {
+        let nl = memchr::memchr(b'\n', &data[pos..]).map(|i| pos + i);
+        let end = nl.unwrap_or(data.len());
+        let text = &data[pos..end];
+        if memchr::memchr(quote, text).is_none() {
+            let next = nl.map_or(data.len(), |i| i + 1);
+            let text = text.strip_suffix(b"\r").unwrap_or(text);
+            if !text.is_empty() {
+                ends.clear();
+                // Delimiters are dense (every few bytes): a plain scan beats
+                // an iterator built for sparse matches.
+                for (i, &b) in text.iter().enumerate() {
+                    if b == delim {
+                        ends.push(i);
+                    }
+                }
+                ends.push(text.len());
+                let fields = SplitLine {
+                    line: text,
+                    ends: &ends,
+                };
+                if !st.record(ctx, &fields, text, line) {
+                    break;
+                }
+            }
+            pos = next;
+            line += 1;
+            continue;
+        }
+        // A record with quotes: csv-core parses it (one reader per chunk,
+        // reused), across lines if a quoted field holds newlines.
+        let Some(consumed) = quoted.parse(&data[pos..]) else {
+            // Unreachable for well-formed chunks; count rather than panic.
+            st.out.rows_read += 1;
+            st.out.rejected.push(RejectedRow {
+                file: ctx.file_label.to_string(),
+                line,
+                fault: Fault {
+                    reason: Reason::FieldCount,
+                    column: String::new(),
+                    value: String::new(),
+                    detail: "unreadable record".into(),
+                },
+                raw: data[pos..].to_vec(),
+            });
+            break;
+        };
+        let raw = &data[pos..pos + consumed];
+        if !st.record(ctx, &quoted.fields(), raw, line) {
+            break;
+        }
+        line += memchr::memchr_iter(b'\n', raw).count() as u64;
+        pos += consumed;
+    }
+    let mut out = st.out;
     for (k, &n) in out.keys.iter().zip(&out.rows) {
         *out.used.entry(k[0] as i32).or_default() += n;
     }
-    out.distinct = ev.interners.into_iter().map(|i| i.values).collect();
-    out.unassigned = ev.unassigned;
-    out.invalid = ev.invalid;
+    out.distinct = st.ev.interners.into_iter().map(|i| i.values).collect();
+    out.unassigned = st.ev.unassigned;
+    out.invalid = st.ev.invalid;
     out
 }
 

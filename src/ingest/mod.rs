@@ -110,6 +110,42 @@ impl Plan {
     }
 }
 
+/// The fields of one record, however it was split.
+pub trait Fields {
+    fn count(&self) -> usize;
+    fn field(&self, i: usize) -> &[u8];
+}
+
+impl Fields for csv::ByteRecord {
+    #[inline]
+    fn count(&self) -> usize {
+        self.len()
+    }
+    #[inline]
+    fn field(&self, i: usize) -> &[u8] {
+        &self[i]
+    }
+}
+
+/// A record without quotes, split at its delimiters: `ends[i]` is where
+/// field i ends (field i starts after the previous delimiter).
+pub struct SplitLine<'a> {
+    pub line: &'a [u8],
+    pub ends: &'a [usize],
+}
+
+impl Fields for SplitLine<'_> {
+    #[inline]
+    fn count(&self) -> usize {
+        self.ends.len()
+    }
+    #[inline]
+    fn field(&self, i: usize) -> &[u8] {
+        let start = if i == 0 { 0 } else { self.ends[i - 1] + 1 };
+        &self.line[start..self.ends[i]]
+    }
+}
+
 /// Reads the header record of a file from its first bytes.
 pub fn parse_header(bytes: &[u8], delimiter: u8, quote: u8) -> Result<Vec<String>, String> {
     let mut rdr = csv::ReaderBuilder::new()
@@ -338,24 +374,24 @@ impl<'a> RowEval<'a> {
     }
 
     /// Evaluates one record.
-    pub fn eval(&mut self, rec: &csv::ByteRecord) -> RowKind {
+    pub fn eval<F: Fields>(&mut self, rec: &F) -> RowKind {
         let study = self.study;
         let plan = self.plan;
-        if rec.len() != plan.header.len() {
+        if rec.count() != plan.header.len() {
             return RowKind::Rejected(Fault {
                 reason: Reason::FieldCount,
                 column: String::new(),
-                value: rec.len().to_string(),
+                value: rec.count().to_string(),
                 detail: format!(
                     "expected {} fields (as in the header), found {}",
                     plan.header.len(),
-                    rec.len()
+                    rec.count()
                 ),
             });
         }
         // Period.
         let pc = plan.period_col;
-        let pf = trim(&rec[pc]);
+        let pf = trim(rec.field(pc));
         let period = match &study.period.source {
             PeriodSource::Date { parser, grain, .. } => {
                 let ym = std::str::from_utf8(pf)
@@ -397,7 +433,7 @@ impl<'a> RowEval<'a> {
         let weight = match plan.weight_col {
             None => 1.0,
             Some(wc) => {
-                let f = trim(&rec[wc]);
+                let f = trim(rec.field(wc));
                 match parse_number(f) {
                     Some(w) if w.is_finite() && w >= 0.0 => w,
                     _ => {
@@ -414,7 +450,7 @@ impl<'a> RowEval<'a> {
         // Groups.
         for (d, dim) in study.dimensions.iter().enumerate() {
             let c = plan.dim_cols[d];
-            let f = trim(&rec[c]);
+            let f = trim(rec.field(c));
             if f.is_empty() {
                 self.groups[d] = NO_GROUP;
                 continue;
@@ -446,7 +482,7 @@ impl<'a> RowEval<'a> {
         // Answers (METHODOLOGY 1).
         let policy = study.bad_rows;
         for &(mi, c) in &plan.questions {
-            let raw = &rec[c];
+            let raw = rec.field(c);
             // Fast path: a one- or two-digit answer.
             let small = match *raw {
                 [a] if a.is_ascii_digit() => Some((a - b'0') as usize),
@@ -503,7 +539,7 @@ impl<'a> RowEval<'a> {
         // The row is used: count unassigned groups now (not for rejected rows).
         for d in 0..self.groups.len() {
             if self.groups[d] == NO_GROUP {
-                let f = trim(&rec[plan.dim_cols[d]]);
+                let f = trim(rec.field(plan.dim_cols[d]));
                 let u = &mut self.unassigned[d];
                 if f.is_empty() {
                     u.empty += 1;
