@@ -358,10 +358,9 @@ impl QuotedParser {
                 R::OutputEndsFull => self.ends.resize(self.ends.len() * 2, 0),
                 // The chunk ends without a terminator: tell csv-core so.
                 R::InputEmpty if nin >= input.len() => {
-                    let (res, _, o, e) =
+                    let (res, _, _, e) =
                         self.rdr
                             .read_record(&[], &mut self.out[nout..], &mut self.ends[nend..]);
-                    nout += o;
                     nend += e;
                     match res {
                         R::Record => break,
