@@ -404,7 +404,7 @@ fn run(
     }
     let t2 = Instant::now();
     let agg = engine::aggregate(&study, &totals);
-    let results = model::build(&study, &totals, &agg);
+    let results = pool.install(|| model::build(&study, &totals, &agg));
     let t_estimate = t2.elapsed().as_secs_f64();
     let t3 = Instant::now();
     let write = || -> std::io::Result<()> {

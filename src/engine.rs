@@ -489,6 +489,32 @@ pub fn file_label(study: &Study, path: &Path) -> String {
         .replace('\\', "/")
 }
 
+/// The error of a bad row under `bad_rows = "fail"`.
+fn fail_row(path: &Path, plan: &Plan, r: &RejectedRow) -> Failure {
+    let mut d = Diagnostics::default();
+    let col = if r.fault.column.is_empty() {
+        String::new()
+    } else {
+        let field = plan
+            .header
+            .iter()
+            .position(|h| *h == r.fault.column)
+            .map(|i| i + 1)
+            .unwrap_or(0);
+        format!(", column `{}` (field {field})", r.fault.column)
+    };
+    d.push(
+        Diagnostic::error(
+            Some(Location::line(path, r.line as usize)),
+            format!("bad row ({}{col}): {}", r.fault.reason, r.fault.detail),
+        )
+        .with_help(
+            "fix the row, or set bad_rows = \"reject\" in [study] to set bad rows aside in rejected.csv",
+        ),
+    );
+    Failure::Data(d)
+}
+
 /// Builds the thread pool of a run.
 pub fn thread_pool(threads: usize) -> Result<rayon::ThreadPool, Failure> {
     rayon::ThreadPoolBuilder::new()
@@ -509,7 +535,7 @@ pub fn ingest(
     study: &Study,
     opts: &EngineOptions,
     pool: &rayon::ThreadPool,
-    on_reject: &mut dyn FnMut(&RejectedRow) -> std::io::Result<()>,
+    on_reject: &mut (dyn FnMut(&RejectedRow) -> std::io::Result<()> + Send),
 ) -> Result<Totals, Failure> {
     let t0 = Instant::now();
     let period_to = match &opts.period {
@@ -578,50 +604,13 @@ pub fn ingest(
             file_label: &label,
         };
         let rows_before = totals.rows_read;
-        let mut next = read_batch(&mut chunker, batch);
-        loop {
-            let cur = match next {
-                Ok(c) => c,
-                Err(ChunkError::Io(e)) => return Err(io_err(e)),
-                Err(ChunkError::Unbalanced { line }) => return Err(unbalanced(line)),
-            };
-            if cur.is_empty() {
-                break;
-            }
-            let (n, outs) = pool.install(|| {
-                rayon::join(
-                    || read_batch(&mut chunker, batch),
-                    || {
-                        cur.par_iter()
-                            .map(|c| process_chunk(&ctx, c))
-                            .collect::<Vec<_>>()
-                    },
-                )
-            });
-            next = n;
+        // A pipeline: while the workers parse batch k, this thread reads
+        // batch k+1 and merges the results of batch k-1 (in chunk order).
+        let mut merge_outs = |totals: &mut Totals, outs: Vec<ChunkOut>| -> Result<(), Failure> {
             for out in outs {
                 for r in &out.rejected {
                     if study.bad_rows == BadRows::Fail {
-                        let mut d = Diagnostics::default();
-                        let col = if r.fault.column.is_empty() {
-                            String::new()
-                        } else {
-                            let field = plan
-                                .header
-                                .iter()
-                                .position(|h| *h == r.fault.column)
-                                .map(|i| i + 1)
-                                .unwrap_or(0);
-                            format!(", column `{}` (field {field})", r.fault.column)
-                        };
-                        d.push(
-                            Diagnostic::error(
-                                Some(Location::line(path, r.line as usize)),
-                                format!("bad row ({}{col}): {}", r.fault.reason, r.fault.detail),
-                            )
-                            .with_help("fix the row, or set bad_rows = \"reject\" in [study] to set bad rows aside in rejected.csv"),
-                        );
-                        return Err(Failure::Data(d));
+                        return Err(fail_row(path, &plan, r));
                     }
                     on_reject(r).map_err(|e| {
                         data_error(
@@ -633,6 +622,37 @@ pub fn ingest(
                 }
                 totals.merge(study, out);
             }
+            Ok(())
+        };
+        let mut pending: Vec<ChunkOut> = Vec::new();
+        let mut next = read_batch(&mut chunker, batch);
+        loop {
+            let cur = match next {
+                Ok(c) => c,
+                Err(ChunkError::Io(e)) => return Err(io_err(e)),
+                Err(ChunkError::Unbalanced { line }) => return Err(unbalanced(line)),
+            };
+            if cur.is_empty() {
+                merge_outs(&mut totals, std::mem::take(&mut pending))?;
+                break;
+            }
+            let done = std::mem::take(&mut pending);
+            let ((merged, n), outs) = pool.install(|| {
+                rayon::join(
+                    || {
+                        let merged = merge_outs(&mut totals, done);
+                        (merged, read_batch(&mut chunker, batch))
+                    },
+                    || {
+                        cur.par_iter()
+                            .map(|c| process_chunk(&ctx, c))
+                            .collect::<Vec<_>>()
+                    },
+                )
+            });
+            merged?;
+            next = n;
+            pending = outs;
         }
         let bom = chunker.had_bom();
         let (bytes, sha256) = chunker.finish();

@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::config::{MeasureKind, ReportLayout, Study};
@@ -205,9 +206,13 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
     }
 
     // Estimates of every (period, cell, measure).
-    let est: Vec<Estimate> = (0..agg.periods.len())
-        .flat_map(|p| (0..agg.ncells).flat_map(move |c| (0..nm).map(move |m| (p, c, m))))
-        .map(|(p, c, m)| estimate(&to_suff(agg.suff(p, c, m)), &rules))
+    // (In parallel: t quantiles are the costly part; collect keeps the order.)
+    let est: Vec<Estimate> = (0..agg.periods.len() * agg.ncells * nm)
+        .into_par_iter()
+        .map(|i| {
+            let (p, rem) = (i / (agg.ncells * nm), i % (agg.ncells * nm));
+            estimate(&to_suff(agg.suff(p, rem / nm, rem % nm)), &rules)
+        })
         .collect();
     let e = |p: usize, c: usize, m: usize| &est[(p * agg.ncells + c) * nm + m];
 
@@ -234,36 +239,9 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
         }
     }
 
-    let mut comparisons = Vec::new();
-    let mut push = |kind: &'static str,
-                    m: usize,
-                    a: (usize, usize),
-                    b: (usize, usize),
-                    x: &Estimate,
-                    y: &Estimate,
-                    vs_group: Option<&str>| {
-        if let Some(w) = welch(x, y, study.alpha) {
-            let (pa, ca) = a;
-            let (pb, cb) = b;
-            comparisons.push(Comparison {
-                kind: kind.to_string(),
-                node: study.measures[m].id.clone(),
-                dimension: cell_names[ca].0.clone(),
-                group: cell_names[ca].1.clone(),
-                period: plabel[pa].clone(),
-                vs_dimension: cell_names[cb].0.clone(),
-                vs_group: vs_group
-                    .map(str::to_string)
-                    .unwrap_or_else(|| cell_names[cb].1.clone()),
-                vs_period: plabel[pb].clone(),
-                delta: w.delta,
-                t: w.t,
-                df: w.df,
-                p: w.p,
-                significant: w.significant,
-            });
-        }
-    };
+    // Comparisons: listed in output order, then tested in parallel (the
+    // p-values are the costly part); collect keeps the order.
+    let mut tasks: Vec<Task> = Vec::new();
     let index_of = |ord: i32| agg.periods.iter().position(|&p| p == ord);
     // Period over period, and a year earlier: every cell.
     for (kind, back) in [(KIND_PREVIOUS, Some(1)), (KIND_YEAR, cal.per_year())] {
@@ -274,7 +252,14 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
             };
             for c in 0..agg.ncells {
                 for m in 0..nm {
-                    push(kind, m, (p, c), (q, c), e(p, c, m), e(q, c, m), None);
+                    tasks.push(Task {
+                        kind,
+                        m,
+                        a: (p, c),
+                        b: (q, c),
+                        y: Side::Est(*e(q, c, m)),
+                        vs_group: None,
+                    });
                 }
             }
         }
@@ -293,16 +278,14 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
                     for h in (0..ng).filter(|&h| h != g) {
                         add_suff(&mut rest, agg.suff(p, off + h, m));
                     }
-                    let r = estimate(&rest, &rules);
-                    push(
-                        KIND_REST,
+                    tasks.push(Task {
+                        kind: KIND_REST,
                         m,
-                        (p, off + g),
-                        (p, off + g),
-                        e(p, off + g, m),
-                        &r,
-                        Some(REST),
-                    );
+                        a: (p, off + g),
+                        b: (p, off + g),
+                        y: Side::Suff(rest),
+                        vs_group: Some(REST),
+                    });
                 }
             }
         }
@@ -314,19 +297,48 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
         for p in 0..agg.periods.len() {
             for g in (0..agg.groups[d].len()).filter(|&g| g != own) {
                 for m in 0..nm {
-                    push(
-                        KIND_BRAND,
+                    tasks.push(Task {
+                        kind: KIND_BRAND,
                         m,
-                        (p, off + g),
-                        (p, off + own),
-                        e(p, off + g, m),
-                        e(p, off + own, m),
-                        None,
-                    );
+                        a: (p, off + g),
+                        b: (p, off + own),
+                        y: Side::Est(*e(p, off + own, m)),
+                        vs_group: None,
+                    });
                 }
             }
         }
     }
+    let comparisons: Vec<Comparison> = tasks
+        .par_iter()
+        .filter_map(|t| {
+            let (pa, ca) = t.a;
+            let (pb, cb) = t.b;
+            let y = match &t.y {
+                Side::Est(x) => *x,
+                Side::Suff(s) => estimate(s, &rules),
+            };
+            let w = welch(e(pa, ca, t.m), &y, study.alpha)?;
+            Some(Comparison {
+                kind: t.kind.to_string(),
+                node: study.measures[t.m].id.clone(),
+                dimension: cell_names[ca].0.clone(),
+                group: cell_names[ca].1.clone(),
+                period: plabel[pa].clone(),
+                vs_dimension: cell_names[cb].0.clone(),
+                vs_group: t
+                    .vs_group
+                    .map(str::to_string)
+                    .unwrap_or_else(|| cell_names[cb].1.clone()),
+                vs_period: plabel[pb].clone(),
+                delta: w.delta,
+                t: w.t,
+                df: w.df,
+                p: w.p,
+                significant: w.significant,
+            })
+        })
+        .collect();
 
     let mut bases = Vec::new();
     for (p, pl) in plabel.iter().enumerate() {
@@ -429,6 +441,23 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
         comparisons,
         report: study.report.clone(),
     }
+}
+
+/// One comparison to make: cell `a` of measure `m` against `y`.
+struct Task {
+    kind: &'static str,
+    m: usize,
+    a: (usize, usize),
+    b: (usize, usize),
+    y: Side,
+    vs_group: Option<&'static str>,
+}
+
+/// The other side of a comparison: a cell's estimate, or the statistics of
+/// the rest of a dimension (estimated in the parallel step).
+enum Side {
+    Est(Estimate),
+    Suff(Suff),
 }
 
 fn to_suff(s: &[f64]) -> Suff {
