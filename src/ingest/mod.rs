@@ -259,8 +259,7 @@ pub const MAX_UNMATCHED_VALUES: usize = 100;
 pub struct RowEval<'a> {
     study: &'a Study,
     plan: &'a Plan,
-    /// Evaluation order of aggregate nodes (children before parents).
-    agg_order: &'a [usize],
+    tables: &'a Tables,
     /// `values` dimensions: raw value bytes -> group.
     value_maps: &'a [FxHashMap<Box<[u8]>, u32>],
     small: &'a [Option<Box<[f64; 100]>>],
@@ -288,8 +287,21 @@ pub enum RowKind {
 }
 
 /// Study-wide lookup tables shared by every chunk.
+/// An aggregate node in evaluation order, with its children's range in
+/// [`Tables::children`].
+pub struct Agg {
+    pub node: usize,
+    pub coverage: f64,
+    pub children: std::ops::Range<usize>,
+}
+
 pub struct Tables {
-    pub agg_order: Vec<usize>,
+    /// Aggregates, children before parents, with their children flattened
+    /// as (measure, normalised weight) for a tight loop.
+    pub aggs: Vec<Agg>,
+    pub children: Vec<(u32, f64)>,
+    /// Gaps: (gap measure, node, expectation question).
+    pub gaps: Vec<(usize, usize, usize)>,
     pub value_maps: Vec<FxHashMap<Box<[u8]>, u32>>,
     /// Per measure (questions only): the score of each one- or two-digit
     /// integer answer 0..=99, NaN for a missing code, infinity when out of
@@ -301,9 +313,36 @@ pub struct Tables {
 impl Tables {
     pub fn new(study: &Study) -> Tables {
         // Reverse depth-first order puts children before their parents.
-        let agg_order = (0..study.measures.len())
+        let agg_order: Vec<usize> = (0..study.measures.len())
             .rev()
             .filter(|&i| matches!(study.measures[i].kind, MeasureKind::Node))
+            .collect();
+        let mut children = Vec::new();
+        let aggs = agg_order
+            .iter()
+            .map(|&i| {
+                let m = &study.measures[i];
+                let start = children.len();
+                children.extend(
+                    m.children
+                        .iter()
+                        .map(|&c| (c as u32, study.measures[c].weight)),
+                );
+                Agg {
+                    node: i,
+                    coverage: m.coverage,
+                    children: start..children.len(),
+                }
+            })
+            .collect();
+        let gaps = study
+            .measures
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match m.kind {
+                MeasureKind::Gap { node, expectation } => Some((i, node, expectation)),
+                _ => None,
+            })
             .collect();
         let value_maps = study
             .dimensions
@@ -334,7 +373,9 @@ impl Tables {
             })
             .collect();
         Tables {
-            agg_order,
+            aggs,
+            children,
+            gaps,
             value_maps,
             small,
         }
@@ -352,7 +393,7 @@ impl<'a> RowEval<'a> {
         RowEval {
             study,
             plan,
-            agg_order: &tables.agg_order,
+            tables,
             value_maps: &tables.value_maps,
             small: &tables.small,
             values: vec![f64::NAN; study.measures.len()],
@@ -560,29 +601,25 @@ impl<'a> RowEval<'a> {
 
     /// Aggregates and gaps from the question scores (METHODOLOGY 2, 5).
     fn score_nodes(&mut self) {
-        let ms = &self.study.measures;
-        for &i in self.agg_order {
-            let m = &ms[i];
+        let t = self.tables;
+        for a in &t.aggs {
             let (mut sv, mut sum) = (0.0, 0.0);
-            for &c in &m.children {
-                let y = self.values[c];
+            for &(c, v) in &t.children[a.children.clone()] {
+                let y = self.values[c as usize];
                 if !y.is_nan() {
-                    let v = ms[c].weight;
                     sv += v;
                     sum += v * y;
                 }
             }
             // Tolerance for weights such as 1/3 + 1/3 against coverage 2/3.
-            self.values[i] = if sv > 0.0 && sv >= m.coverage - 1e-9 {
+            self.values[a.node] = if sv > 0.0 && sv >= a.coverage - 1e-9 {
                 sum / sv
             } else {
                 f64::NAN
             };
         }
-        for (i, m) in ms.iter().enumerate() {
-            if let MeasureKind::Gap { node, expectation } = m.kind {
-                self.values[i] = self.values[node] - self.values[expectation];
-            }
+        for &(i, node, expectation) in &t.gaps {
+            self.values[i] = self.values[node] - self.values[expectation];
         }
     }
 }
