@@ -15,7 +15,6 @@ use std::fs::File;
 use std::path::Path;
 use std::time::Instant;
 
-use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use crate::config::{BadRows, DimKind, Study};
@@ -25,7 +24,7 @@ use crate::ingest::{
     parse_header, Fault, Fields, Plan, Reason, RowEval, RowKind, SplitLine, Tables, Unassigned,
     NO_GROUP,
 };
-use crate::stats::{add_obs, add_suff, NSTAT};
+use crate::stats::{add_suff, NSTAT};
 
 /// Default chunk size: large enough to amortise per-chunk work, small
 /// enough to keep a batch of chunks in a few tens of MB.
@@ -243,9 +242,54 @@ struct FileCtx<'a> {
 struct ChunkState<'a> {
     ev: RowEval<'a>,
     out: ChunkOut,
-    map: FxHashMap<Box<[u32]>, u32>,
+    map: ComboMap,
     key: Vec<u32>,
     stride: usize,
+}
+
+/// Combination keys (period, group of every dimension) to accumulator
+/// slots, numbered in order of first appearance. Keys of up to eight parts
+/// (seven dimensions) are held inline as fixed arrays, whose hashing and
+/// comparison the compiler inlines; longer keys are boxed.
+enum ComboMap {
+    Inline(FxHashMap<[u32; 8], u32>),
+    Boxed(FxHashMap<Box<[u32]>, u32>),
+}
+
+impl ComboMap {
+    fn new(parts: usize) -> Self {
+        if parts <= 8 {
+            ComboMap::Inline(FxHashMap::default())
+        } else {
+            ComboMap::Boxed(FxHashMap::default())
+        }
+    }
+
+    /// The slot of `key`, and whether it is new.
+    #[inline]
+    fn slot(&mut self, key: &[u32]) -> (usize, bool) {
+        match self {
+            ComboMap::Inline(map) => {
+                let mut k = [u32::MAX; 8];
+                k[..key.len()].copy_from_slice(key);
+                let next = map.len() as u32;
+                let mut new = false;
+                let s = *map.entry(k).or_insert_with(|| {
+                    new = true;
+                    next
+                });
+                (s as usize, new)
+            }
+            ComboMap::Boxed(map) => {
+                if let Some(&s) = map.get(key) {
+                    return (s as usize, false);
+                }
+                let s = map.len();
+                map.insert(key.into(), s as u32);
+                (s, true)
+            }
+        }
+    }
 }
 
 impl ChunkState<'_> {
@@ -262,24 +306,15 @@ impl ChunkState<'_> {
                 key.push(period as u32);
                 key.extend_from_slice(&self.ev.groups);
                 let stride = self.stride;
-                let slot = match self.map.get(key.as_slice()) {
-                    Some(&s) => s as usize,
-                    None => {
-                        let s = out.keys.len();
-                        self.map.insert(key.clone().into_boxed_slice(), s as u32);
-                        out.keys.push(key.clone().into_boxed_slice());
-                        out.rows.push(0);
-                        out.store.resize(out.store.len() + stride, 0.0);
-                        s
-                    }
-                };
+                let (slot, new) = self.map.slot(key);
+                if new {
+                    out.keys.push(key.clone().into_boxed_slice());
+                    out.rows.push(0);
+                    out.store.resize(out.store.len() + stride, 0.0);
+                }
                 out.rows[slot] += 1;
                 let block = &mut out.store[slot * stride..(slot + 1) * stride];
-                for (m, &y) in self.ev.values.iter().enumerate() {
-                    if !y.is_nan() {
-                        add_obs(&mut block[m * NSTAT..(m + 1) * NSTAT], weight, y);
-                    }
-                }
+                add_row_soa(block, &self.ev.values, weight);
             }
             RowKind::Outside { period } => {
                 *out.outside.entry(period).or_default() += 1;
@@ -297,6 +332,150 @@ impl ChunkState<'_> {
             }
         }
         true
+    }
+}
+
+/// Pushes the positions of `delim` in `text` onto `ends`, eight bytes at a
+/// time: delimiters are dense in survey data (every two or three bytes), so a
+/// word-at-a-time scan whose mask is walked bit by bit beats both a byte loop
+/// and an iterator built for sparse matches.
+#[inline]
+fn delimiter_positions(text: &[u8], delim: u8, ends: &mut Vec<usize>) {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let pattern = ONES * u64::from(delim);
+    let mut words = text.chunks_exact(8);
+    let mut base = 0;
+    for word in &mut words {
+        let x = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ pattern;
+        // The high bit of each byte that is zero in x, i.e. equal to delim;
+        // exact (no carries between bytes, unlike the classic haszero trick).
+        let mut mask = !(((x & LOW7) + LOW7) | x | LOW7);
+        while mask != 0 {
+            ends.push(base + (mask.trailing_zeros() / 8) as usize);
+            mask &= mask - 1;
+        }
+        base += 8;
+    }
+    for (i, &b) in words.remainder().iter().enumerate() {
+        if b == delim {
+            ends.push(base + i);
+        }
+    }
+}
+
+/// Adds one respondent's measures (NaN = missing) with weight `w` to a
+/// chunk accumulator block laid out statistic-major (`block[s * m + i]` is
+/// statistic s of measure i, s in the order of [`crate::stats::Suff`]).
+///
+/// The same arithmetic as [`crate::stats::add_obs`] for every present
+/// measure, written without branches so that the compiler vectorises it
+/// across measures: a missing measure adds exact zeros (x + 0.0 == x), so the
+/// sums are bit for bit those of the branching form.
+///
+/// On x86-64 CPUs with AVX2 (detected once per process) the same code is
+/// compiled for AVX2; the operations per element are the same IEEE
+/// additions and multiplications (no fused multiply-add), so both paths give
+/// the same bits.
+#[inline]
+fn add_row_soa(block: &mut [f64], vals: &[f64], w: f64) {
+    let m = vals.len();
+    let (n, rest) = block.split_at_mut(m);
+    let (sw, rest) = rest.split_at_mut(m);
+    let (sw2, rest) = rest.split_at_mut(m);
+    let (swd, rest) = rest.split_at_mut(m);
+    let (sw2d, rest) = rest.split_at_mut(m);
+    let (sw2d2, shift) = rest.split_at_mut(m);
+    let s = Stats {
+        n,
+        sw,
+        sw2,
+        swd,
+        sw2d,
+        sw2d2,
+        shift: &mut shift[..m],
+    };
+    #[cfg(target_arch = "x86_64")]
+    {
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU supports AVX2, checked just above.
+            unsafe { add_row_avx2(s, vals, w) };
+            return;
+        }
+    }
+    add_row_kernel(s, vals, w);
+}
+
+/// The statistic rows of one accumulator block, as separate slices of equal
+/// length (so the compiler knows they do not overlap).
+struct Stats<'a> {
+    n: &'a mut [f64],
+    sw: &'a mut [f64],
+    sw2: &'a mut [f64],
+    swd: &'a mut [f64],
+    sw2d: &'a mut [f64],
+    sw2d2: &'a mut [f64],
+    shift: &'a mut [f64],
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn add_row_avx2(s: Stats<'_>, vals: &[f64], w: f64) {
+    add_row_kernel(s, vals, w);
+}
+
+#[inline(always)]
+fn add_row_kernel(s: Stats<'_>, vals: &[f64], w: f64) {
+    let m = vals.len();
+    let Stats {
+        n,
+        sw,
+        sw2,
+        swd,
+        sw2d,
+        sw2d2,
+        shift,
+    } = s;
+    let (n, sw, sw2, swd, sw2d, sw2d2, shift) = (
+        &mut n[..m],
+        &mut sw[..m],
+        &mut sw2[..m],
+        &mut swd[..m],
+        &mut sw2d[..m],
+        &mut sw2d2[..m],
+        &mut shift[..m],
+    );
+    let w2 = w * w;
+    for i in 0..m {
+        let y = vals[i];
+        let present = !y.is_nan();
+        let c = if present && n[i] == 0.0 { y } else { shift[i] };
+        shift[i] = c;
+        let p = if present { 1.0 } else { 0.0 };
+        let d = if present { y - c } else { 0.0 };
+        let wp = w * p;
+        let w2p = w2 * p;
+        n[i] += p;
+        sw[i] += wp;
+        sw2[i] += w2p;
+        swd[i] += wp * d;
+        sw2d[i] += w2p * d;
+        sw2d2[i] += w2p * d * d;
+    }
+}
+
+/// Turns every statistic-major block of `store` into the measure-major
+/// layout ([`crate::stats::Suff`] per measure) that merging uses.
+fn soa_to_aos(store: &mut [f64], m: usize) {
+    let stride = m * NSTAT;
+    let mut tmp = vec![0.0; stride];
+    for block in store.chunks_exact_mut(stride) {
+        for i in 0..m {
+            for s in 0..NSTAT {
+                tmp[i * NSTAT + s] = block[s * m + i];
+            }
+        }
+        block.copy_from_slice(&tmp);
     }
 }
 
@@ -392,7 +571,7 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
     let mut st = ChunkState {
         ev: RowEval::new(study, ctx.plan, ctx.tables, ctx.period_to),
         out: ChunkOut::default(),
-        map: FxHashMap::default(),
+        map: ComboMap::new(1 + study.dimensions.len()),
         key: Vec::with_capacity(1 + study.dimensions.len()),
         stride: study.measures.len() * NSTAT,
     };
@@ -411,13 +590,7 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
             let text = text.strip_suffix(b"\r").unwrap_or(text);
             if !text.is_empty() {
                 ends.clear();
-                // Delimiters are dense (every few bytes): a plain scan beats
-                // an iterator built for sparse matches.
-                for (i, &b) in text.iter().enumerate() {
-                    if b == delim {
-                        ends.push(i);
-                    }
-                }
+                delimiter_positions(text, delim, &mut ends);
                 ends.push(text.len());
                 let fields = SplitLine {
                     line: text,
@@ -457,6 +630,7 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
         pos += consumed;
     }
     let mut out = st.out;
+    soa_to_aos(&mut out.store, study.measures.len());
     for (k, &n) in out.keys.iter().zip(&out.rows) {
         *out.used.entry(k[0] as i32).or_default() += n;
     }
@@ -466,21 +640,141 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
     out
 }
 
-fn read_batch<R: std::io::Read>(
-    chunker: &mut Chunker<R>,
-    n: usize,
-) -> Result<Vec<RawChunk>, ChunkError> {
-    let mut v = Vec::with_capacity(n);
-    while v.len() < n {
-        match chunker.next_chunk()? {
-            Some(c) => v.push(c),
-            None => break,
-        }
-    }
-    Ok(v)
+/// The label of a data file in outputs: relative to the study file's folder.
+/// Why a file's pipeline stopped early.
+enum PipeError {
+    Chunk(ChunkError),
+    Stop(Failure),
 }
 
-/// The label of a data file in outputs: relative to the study file's folder.
+/// What the reader and the parsers send to the merger.
+enum Msg {
+    Out(u64, Box<ChunkOut>),
+    Failed(u64, ChunkError),
+    End(u64),
+}
+
+/// Streams one file through the pool: a reader thread cuts chunks (and
+/// hashes the bytes), every thread of the pool parses chunks as they come,
+/// and this thread merges their results strictly in chunk order, so the sums
+/// do not depend on which thread parsed what. At most `2 x threads + 2`
+/// chunks are in flight (read, being parsed, or parsed and waiting for their
+/// turn to merge), so memory does not grow with the file. No barrier between
+/// batches: a thread that finishes a chunk takes the next one at once.
+///
+/// `on_rejected` sees every rejected row in file order; an error from it
+/// stops the run (the policy `fail`). Returns the chunker, for its byte
+/// count and digest.
+fn pipeline<R: std::io::Read + Send>(
+    pool: &rayon::ThreadPool,
+    ctx: &FileCtx<'_>,
+    mut chunker: Chunker<R>,
+    totals: &mut Totals,
+    on_rejected: &mut (dyn FnMut(&RejectedRow) -> Result<(), Failure> + Send),
+) -> Result<Chunker<R>, PipeError> {
+    use std::sync::mpsc::{channel, sync_channel};
+    use std::sync::Mutex;
+    let inflight = 2 * pool.current_num_threads() + 2;
+    let (work_tx, work_rx) = sync_channel::<(u64, RawChunk)>(inflight);
+    let work_rx = Mutex::new(work_rx);
+    let (msg_tx, msg_rx) = channel::<Msg>();
+    // A token per chunk in flight: the reader takes one before reading a
+    // chunk, the merger gives it back after merging that chunk.
+    let (token_tx, token_rx) = sync_channel::<()>(inflight);
+    for _ in 0..inflight {
+        token_tx.send(()).expect("the receiver is alive");
+    }
+    std::thread::scope(|scope| {
+        let reader_msg = msg_tx.clone();
+        let reader = scope.spawn(move || {
+            let mut i = 0u64;
+            while token_rx.recv().is_ok() {
+                match chunker.next_chunk() {
+                    Ok(Some(c)) => {
+                        if work_tx.send((i, c)).is_err() {
+                            break;
+                        }
+                        i += 1;
+                    }
+                    Ok(None) => {
+                        let _ = reader_msg.send(Msg::End(i));
+                        break;
+                    }
+                    Err(e) => {
+                        let _ = reader_msg.send(Msg::Failed(i, e));
+                        break;
+                    }
+                }
+            }
+            chunker
+        });
+        let parsers_msg = msg_tx;
+        let work_rx = &work_rx;
+        let parsers = scope.spawn(move || {
+            pool.broadcast(|_| loop {
+                let next = work_rx.lock().map(|rx| rx.recv());
+                let Ok(Ok((i, chunk))) = next else { break };
+                let out = process_chunk(ctx, &chunk);
+                if parsers_msg.send(Msg::Out(i, Box::new(out))).is_err() {
+                    break;
+                }
+            });
+        });
+        // Merge in chunk order.
+        let mut waiting: BTreeMap<u64, ChunkOut> = BTreeMap::new();
+        let mut next = 0u64;
+        let mut end: Option<u64> = None;
+        let mut failed: Option<(u64, ChunkError)> = None;
+        let result = 'merge: loop {
+            while let Some(out) = waiting.remove(&next) {
+                for r in &out.rejected {
+                    if let Err(f) = on_rejected(r) {
+                        break 'merge Err(PipeError::Stop(f));
+                    }
+                }
+                totals.merge(ctx.study, out);
+                next += 1;
+                let _ = token_tx.send(());
+            }
+            if end == Some(next) {
+                break Ok(());
+            }
+            if failed.as_ref().is_some_and(|(i, _)| *i == next) {
+                break Err(PipeError::Chunk(failed.take().expect("checked").1));
+            }
+            match msg_rx.recv() {
+                Ok(Msg::Out(i, out)) => {
+                    waiting.insert(i, *out);
+                }
+                Ok(Msg::End(n)) => end = Some(n),
+                Ok(Msg::Failed(i, e)) => failed = Some((i, e)),
+                // Every sender gone before the end: a parser panicked.
+                Err(_) => {
+                    break Err(PipeError::Stop(data_error(
+                        None,
+                        "internal error: a parser thread stopped",
+                        "please report this as a bug",
+                    )))
+                }
+            }
+        };
+        // Stop the reader and the parsers (on error) and wait for them.
+        drop(token_tx);
+        drop(msg_rx);
+        let chunker = reader.join();
+        let _ = parsers.join();
+        match (result, chunker) {
+            (Ok(()), Ok(c)) => Ok(c),
+            (Err(e), _) => Err(e),
+            (Ok(()), Err(_)) => Err(PipeError::Stop(data_error(
+                None,
+                "internal error: the reader thread stopped",
+                "please report this as a bug",
+            ))),
+        }
+    })
+}
+
 pub fn file_label(study: &Study, path: &Path) -> String {
     let base = study.study_file.parent().unwrap_or(Path::new(""));
     path.strip_prefix(base)
@@ -553,7 +847,6 @@ pub fn ingest(
     };
     let tables = Tables::new(study);
     let mut totals = Totals::new(study);
-    let batch = (2 * pool.current_num_threads()).max(4);
     for path in &study.data.files {
         let label = file_label(study, path);
         let file = File::open(path).map_err(|e| {
@@ -604,56 +897,23 @@ pub fn ingest(
             file_label: &label,
         };
         let rows_before = totals.rows_read;
-        // A pipeline: while the workers parse batch k, this thread reads
-        // batch k+1 and merges the results of batch k-1 (in chunk order).
-        let mut merge_outs = |totals: &mut Totals, outs: Vec<ChunkOut>| -> Result<(), Failure> {
-            for out in outs {
-                for r in &out.rejected {
-                    if study.bad_rows == BadRows::Fail {
-                        return Err(fail_row(path, &plan, r));
-                    }
-                    on_reject(r).map_err(|e| {
-                        data_error(
-                            None,
-                            format!("cannot write rejected.csv: {e}"),
-                            "check the output folder",
-                        )
-                    })?;
-                }
-                totals.merge(study, out);
+        let chunker = pipeline(pool, &ctx, chunker, &mut totals, &mut |r| {
+            if study.bad_rows == BadRows::Fail {
+                return Err(fail_row(path, &plan, r));
             }
-            Ok(())
-        };
-        let mut pending: Vec<ChunkOut> = Vec::new();
-        let mut next = read_batch(&mut chunker, batch);
-        loop {
-            let cur = match next {
-                Ok(c) => c,
-                Err(ChunkError::Io(e)) => return Err(io_err(e)),
-                Err(ChunkError::Unbalanced { line }) => return Err(unbalanced(line)),
-            };
-            if cur.is_empty() {
-                merge_outs(&mut totals, std::mem::take(&mut pending))?;
-                break;
-            }
-            let done = std::mem::take(&mut pending);
-            let ((merged, n), outs) = pool.install(|| {
-                rayon::join(
-                    || {
-                        let merged = merge_outs(&mut totals, done);
-                        (merged, read_batch(&mut chunker, batch))
-                    },
-                    || {
-                        cur.par_iter()
-                            .map(|c| process_chunk(&ctx, c))
-                            .collect::<Vec<_>>()
-                    },
+            on_reject(r).map_err(|e| {
+                data_error(
+                    None,
+                    format!("cannot write rejected.csv: {e}"),
+                    "check the output folder",
                 )
-            });
-            merged?;
-            next = n;
-            pending = outs;
-        }
+            })
+        })
+        .map_err(|e| match e {
+            PipeError::Chunk(ChunkError::Io(e)) => io_err(e),
+            PipeError::Chunk(ChunkError::Unbalanced { line }) => unbalanced(line),
+            PipeError::Stop(f) => f,
+        })?;
         let bom = chunker.had_bom();
         let (bytes, sha256) = chunker.finish();
         totals.inputs.push(InputInfo {

@@ -181,7 +181,19 @@ impl DateParser {
                     Some(v)
                 };
                 let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-                NaiveDate::from_ymd_opt(y as i32, m, d)?;
+                // The same validity as chrono's from_ymd_opt for 4-digit
+                // years, without building the date.
+                let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+                let days = match m {
+                    1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                    4 | 6 | 9 | 11 => 30,
+                    2 if leap => 29,
+                    2 => 28,
+                    _ => return None,
+                };
+                if d == 0 || d > days {
+                    return None;
+                }
                 return Some((y as i32, m));
             }
             // Fall through: ISO dates with a time part are handled by chrono.
