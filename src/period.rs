@@ -166,9 +166,14 @@ impl DateParser {
     /// Year and month of a date, or `None` when it is not a valid date in
     /// the configured format.
     pub fn year_month(&self, s: &str) -> Option<(i32, u32)> {
-        let s = s.trim();
+        self.year_month_bytes(s.as_bytes())
+    }
+
+    /// [`Self::year_month`] of raw field bytes (not valid UTF-8: `None`);
+    /// ISO dates are read without a UTF-8 check.
+    pub fn year_month_bytes(&self, b: &[u8]) -> Option<(i32, u32)> {
+        let b = b.trim_ascii();
         if self.iso {
-            let b = s.as_bytes();
             if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
                 let digits = |r: std::ops::Range<usize>| -> Option<u32> {
                     let mut v = 0u32;
@@ -198,6 +203,7 @@ impl DateParser {
             }
             // Fall through: ISO dates with a time part are handled by chrono.
         }
+        let s = std::str::from_utf8(b).ok()?;
         let date = NaiveDate::parse_from_str(s, &self.format)
             .or_else(|_| {
                 // Accept a trailing time (`2025-03-01T10:00:00`, `... 10:00`).

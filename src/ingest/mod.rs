@@ -435,9 +435,7 @@ impl<'a> RowEval<'a> {
         let pf = trim(rec.field(pc));
         let period = match &study.period.source {
             PeriodSource::Date { parser, grain, .. } => {
-                let ym = std::str::from_utf8(pf)
-                    .ok()
-                    .and_then(|s| parser.year_month(s));
+                let ym = parser.year_month_bytes(pf);
                 match ym {
                     Some((y, m)) => grain.of_date(y, m),
                     None => {
