@@ -173,35 +173,33 @@ impl DateParser {
     /// ISO dates are read without a UTF-8 check.
     pub fn year_month_bytes(&self, b: &[u8]) -> Option<(i32, u32)> {
         let b = b.trim_ascii();
-        if self.iso {
-            if b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
-                let digits = |r: std::ops::Range<usize>| -> Option<u32> {
-                    let mut v = 0u32;
-                    for &c in &b[r] {
-                        if !c.is_ascii_digit() {
-                            return None;
-                        }
-                        v = v * 10 + (c - b'0') as u32;
+        // ISO dates with a time part fall through to chrono.
+        if self.iso && b.len() == 10 && b[4] == b'-' && b[7] == b'-' {
+            let digits = |r: std::ops::Range<usize>| -> Option<u32> {
+                let mut v = 0u32;
+                for &c in &b[r] {
+                    if !c.is_ascii_digit() {
+                        return None;
                     }
-                    Some(v)
-                };
-                let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
-                // The same validity as chrono's from_ymd_opt for 4-digit
-                // years, without building the date.
-                let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-                let days = match m {
-                    1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
-                    4 | 6 | 9 | 11 => 30,
-                    2 if leap => 29,
-                    2 => 28,
-                    _ => return None,
-                };
-                if d == 0 || d > days {
-                    return None;
+                    v = v * 10 + (c - b'0') as u32;
                 }
-                return Some((y as i32, m));
+                Some(v)
+            };
+            let (y, m, d) = (digits(0..4)?, digits(5..7)?, digits(8..10)?);
+            // The same validity as chrono's from_ymd_opt for 4-digit
+            // years, without building the date.
+            let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+            let days = match m {
+                1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+                4 | 6 | 9 | 11 => 30,
+                2 if leap => 29,
+                2 => 28,
+                _ => return None,
+            };
+            if d == 0 || d > days {
+                return None;
             }
-            // Fall through: ISO dates with a time part are handled by chrono.
+            return Some((y as i32, m));
         }
         let s = std::str::from_utf8(b).ok()?;
         let date = NaiveDate::parse_from_str(s, &self.format)
@@ -275,6 +273,15 @@ mod tests {
         assert_eq!(p.year_month("2025-03-31"), Some((2025, 3)));
         assert_eq!(p.year_month("2025-13-45"), None);
         assert_eq!(p.year_month("2025-02-30"), None);
+        // Leap years, against the Gregorian rules.
+        assert_eq!(p.year_month("2024-02-29"), Some((2024, 2)));
+        assert_eq!(p.year_month("2000-02-29"), Some((2000, 2)));
+        assert_eq!(p.year_month("2023-02-29"), None);
+        assert_eq!(p.year_month("1900-02-29"), None);
+        assert_eq!(p.year_month("2025-04-31"), None);
+        assert_eq!(p.year_month("2025-00-10"), None);
+        assert_eq!(p.year_month("2025-01-00"), None);
+        assert_eq!(p.year_month_bytes(b" 2025-12-31 "), Some((2025, 12)));
         assert_eq!(p.year_month("2025-03-01T10:00:00"), Some((2025, 3)));
         assert_eq!(p.year_month("abc"), None);
         let d = DateParser::new("%d/%m/%Y");
