@@ -157,7 +157,8 @@ impl Totals {
         self.rejected.values().sum()
     }
 
-    fn merge(&mut self, study: &Study, c: ChunkOut) {
+    /// Adds a chunk's results; gives back its (spent) accumulator store.
+    fn merge(&mut self, study: &Study, c: ChunkOut) -> Vec<f64> {
         let stride = self.nmeasures * NSTAT;
         self.rows_read += c.rows_read;
         for (p, n) in c.used {
@@ -227,6 +228,7 @@ impl Totals {
         for (a, b) in self.invalid.iter_mut().zip(c.invalid) {
             *a += b;
         }
+        c.store
     }
 }
 
@@ -566,11 +568,17 @@ impl QuotedParser {
 /// all) are split at the delimiter directly; a record with quotes goes
 /// through the csv crate, which also handles quoted newlines. Blank lines
 /// are skipped, as the csv crate does.
-fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk) -> ChunkOut {
+/// Parses and accumulates one chunk; `store` is a spent accumulator store
+/// to reuse (its contents are discarded).
+fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk, mut store: Vec<f64>) -> ChunkOut {
     let study = ctx.study;
+    store.clear();
     let mut st = ChunkState {
         ev: RowEval::new(study, ctx.plan, ctx.tables, ctx.period_to),
-        out: ChunkOut::default(),
+        out: ChunkOut {
+            store,
+            ..ChunkOut::default()
+        },
         map: ComboMap::new(1 + study.dimensions.len()),
         key: Vec::with_capacity(1 + study.dimensions.len()),
         stride: study.measures.len() * NSTAT,
@@ -674,7 +682,7 @@ fn pipeline<R: std::io::Read + Send>(
 ) -> Result<Chunker<R>, PipeError> {
     use std::sync::mpsc::{channel, sync_channel};
     use std::sync::Mutex;
-    let inflight = 2 * pool.current_num_threads() + 2;
+    let inflight = pool.current_num_threads() + 2;
     let (work_tx, work_rx) = sync_channel::<(u64, RawChunk)>(inflight);
     let work_rx = Mutex::new(work_rx);
     let (msg_tx, msg_rx) = channel::<Msg>();
@@ -684,11 +692,20 @@ fn pipeline<R: std::io::Read + Send>(
     for _ in 0..inflight {
         token_tx.send(()).expect("the receiver is alive");
     }
+    // Buffers go round instead of being freed and allocated again for every
+    // chunk: chunk bytes back to the reader, accumulator stores back to the
+    // parsers. Memory then stays flat however long the file is.
+    let (spent_tx, spent_rx) = channel::<Vec<u8>>();
+    let stores: Mutex<Vec<Vec<f64>>> = Mutex::new(Vec::new());
+    let stores = &stores;
     std::thread::scope(|scope| {
         let reader_msg = msg_tx.clone();
         let reader = scope.spawn(move || {
             let mut i = 0u64;
             while token_rx.recv().is_ok() {
+                while let Ok(buf) = spent_rx.try_recv() {
+                    chunker.recycle(buf);
+                }
                 match chunker.next_chunk() {
                     Ok(Some(c)) => {
                         if work_tx.send((i, c)).is_err() {
@@ -714,7 +731,9 @@ fn pipeline<R: std::io::Read + Send>(
             pool.broadcast(|_| loop {
                 let next = work_rx.lock().map(|rx| rx.recv());
                 let Ok(Ok((i, chunk))) = next else { break };
-                let out = process_chunk(ctx, &chunk);
+                let store = stores.lock().ok().and_then(|mut v| v.pop());
+                let out = process_chunk(ctx, &chunk, store.unwrap_or_default());
+                let _ = spent_tx.send(chunk.data);
                 if parsers_msg.send(Msg::Out(i, Box::new(out))).is_err() {
                     break;
                 }
@@ -732,7 +751,12 @@ fn pipeline<R: std::io::Read + Send>(
                         break 'merge Err(PipeError::Stop(f));
                     }
                 }
-                totals.merge(ctx.study, out);
+                let store = totals.merge(ctx.study, out);
+                if let Ok(mut pool) = stores.lock() {
+                    if pool.len() < inflight {
+                        pool.push(store);
+                    }
+                }
                 next += 1;
                 let _ = token_tx.send(());
             }
