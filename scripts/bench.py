@@ -9,7 +9,9 @@ then, on a warm page cache, times in interleaved rounds:
     all_varchar = true).
 For polars and DuckDB the time is measured inside their process, from the
 query's start to its end (interpreter start-up and imports not counted); csi's
-time is the whole process. Peak RSS is the process's ru_maxrss. Every figure
+time is the whole process. Peak RSS is the process's own high-water mark
+(VmHWM: csi writes it to run.json, the Python runners print it), not
+ru_maxrss, which would count the forking Python interpreter's memory too. Every figure
 is the median of the runs. It checks that polars' cells equal csi's
 (same cells, n exact, mean and se to 1e-9) and that csi's outputs are
 byte-identical for 1 and 2 threads, and fails if not.
@@ -39,25 +41,34 @@ import duckdb, json, sys, time
 t = time.perf_counter()
 path = sys.argv[1].replace("'", "''")
 n = duckdb.sql(f"SELECT count(*) FROM read_csv('{path}', all_varchar = true)").fetchall()[0][0]
-print(json.dumps({"seconds": time.perf_counter() - t, "rows": n}))
+secs = time.perf_counter() - t
+hwm = next(l for l in open("/proc/self/status") if l.startswith("VmHWM:"))
+print(json.dumps({"seconds": secs, "rows": n, "peak_kb": int(hwm.split()[1])}))
 """
 
 
-def run_measured(cmd, inner_time=False):
-    """Like run, with the child's peak RSS from wait4."""
+def run_measured(cmd, inner_time=False, run_dir=None):
+    """Runs cmd; returns (seconds, peak RSS in MB, stdout).
+
+    With inner_time, seconds and peak come from the JSON line the runner
+    prints; with run_dir (csi), the peak comes from its run.json."""
     t0 = time.perf_counter()
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     out = p.stdout.read()
     err = p.stderr.read()
-    _, status, usage = os.wait4(p.pid, 0)
+    _, status, _ = os.wait4(p.pid, 0)
     wall = time.perf_counter() - t0
     code = os.waitstatus_to_exitcode(status)
     if code != 0:
         sys.exit(f"bench: {' '.join(map(str, cmd))} failed ({code}):\n{err.decode()}")
-    secs = wall
+    secs, peak = wall, None
     if inner_time:
-        secs = json.loads(out.decode().strip().splitlines()[-1])["seconds"]
-    return secs, usage.ru_maxrss / 1024.0, out.decode()
+        info = json.loads(out.decode().strip().splitlines()[-1])
+        secs, peak = info["seconds"], info["peak_kb"] / 1024.0
+    if run_dir is not None:
+        info = json.loads((Path(run_dir) / "run.json").read_text(encoding="utf-8"))
+        peak = info["peak_rss_bytes"] / 2**20
+    return secs, peak, out.decode()
 
 
 def prepare(rows):
@@ -140,11 +151,14 @@ def main():
         rss = {k: [] for k in t}
         for r in range(args.runs):
             print(f"bench: {rows:,} rows, round {r + 1}/{args.runs}", flush=True)
-            s, m, _ = run_measured([CSI, "run", cfg, "--format", "none", "-q", "--out", out["all"]])
+            s, m, _ = run_measured(
+                [CSI, "run", cfg, "--format", "none", "-q", "--out", out["all"]], run_dir=out["all"]
+            )
             t["csi"].append(s), rss["csi"].append(m)
             s, m, _ = run_measured(
                 ["taskset", "-c", "0", CSI, "run", cfg, "--format", "none", "-q",
-                 "--threads", "1", "--out", out["one"]]
+                 "--threads", "1", "--out", out["one"]],
+                run_dir=out["one"],
             )
             t["csi1"].append(s), rss["csi1"].append(m)
             s, m, _ = run_measured(

@@ -17,9 +17,9 @@ polars gets the easier job). The data is assumed clean (the benchmark's
 generated data has no bad rows); rows outside the period range are not
 excluded (the benchmark runs every period).
 
-It prints one line of JSON: {"seconds": ..., "rows": ...}, the time from
-before the scan to after the CSV is written, not counting the interpreter's
-start and the import of polars.
+It prints one line of JSON: {"seconds": ..., "rows": ..., "peak_kb": ...},
+the time from before the scan to after the CSV is written, not counting the
+interpreter's start and the import of polars, and the process's peak RSS.
 """
 
 import json
@@ -220,7 +220,9 @@ def main():
     cells = pl.concat(parts).sort(["period", "dimension", "group", "node"])
     cells.write_csv(out_path)
     secs = time.perf_counter() - t0
-    print(json.dumps({"seconds": secs, "rows": rows, "cells": cells.height}))
+    hwm = next(ln for ln in open("/proc/self/status") if ln.startswith("VmHWM:"))
+    peak_kb = int(hwm.split()[1])
+    print(json.dumps({"seconds": secs, "rows": rows, "cells": cells.height, "peak_kb": peak_kb}))
 
 
 if __name__ == "__main__":
