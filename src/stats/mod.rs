@@ -2,6 +2,11 @@
 //! (weighted mean, Kish effective base, Taylor-linearised standard error,
 //! t confidence interval), base-size rules, and Welch's t-test.
 
+
+pub mod drivers;
+pub mod pls;
+pub mod raking;
+
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 /// Number of sufficient statistics kept per cell and measure.

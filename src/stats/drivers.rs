@@ -1,0 +1,1 @@
+//! Derived importance, penalty-reward and importance-performance (METHODOLOGY 6-7).

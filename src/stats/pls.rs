@@ -1,0 +1,1 @@
+//! PLS path modelling (METHODOLOGY 8). Filled in by the PLS work.

@@ -1,0 +1,1 @@
+//! Raking (METHODOLOGY 9).
