@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::config::{MeasureKind, ReportLayout, Study};
 use crate::engine::{Aggregates, Totals};
-use crate::stats::{add_suff, estimate, welch, Estimate, Flag, Rules, Suff, NSTAT};
+use crate::stats::{
+    add_suff, estimate, estimate_nps, estimate_share, welch, ztest, Estimate, Flag, Rules, Suff,
+    NSTAT,
+};
 
 pub const SCHEMA: &str = "csi.results/1";
 
@@ -211,7 +214,8 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
         .into_par_iter()
         .map(|i| {
             let (p, rem) = (i / (agg.ncells * nm), i % (agg.ncells * nm));
-            estimate(&to_suff(agg.suff(p, rem / nm, rem % nm)), &rules)
+            let c = rem / nm;
+            estimate_measure(study, rem % nm, |m| to_suff(agg.suff(p, c, m)), &rules)
         })
         .collect();
     let e = |p: usize, c: usize, m: usize| &est[(p * agg.ncells + c) * nm + m];
@@ -274,16 +278,15 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
             }
             for g in 0..ng {
                 for m in 0..nm {
-                    let mut rest = [0.0; NSTAT];
-                    for h in (0..ng).filter(|&h| h != g) {
-                        add_suff(&mut rest, agg.suff(p, off + h, m));
-                    }
                     tasks.push(Task {
                         kind: KIND_REST,
                         m,
                         a: (p, off + g),
                         b: (p, off + g),
-                        y: Side::Suff(rest),
+                        y: Side::Rest {
+                            p,
+                            cells: (0..ng).filter(|&h| h != g).map(|h| off + h).collect(),
+                        },
                         vs_group: Some(REST),
                     });
                 }
@@ -316,9 +319,25 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
             let (pb, cb) = t.b;
             let y = match &t.y {
                 Side::Est(x) => *x,
-                Side::Suff(s) => estimate(s, &rules),
+                Side::Rest { p, cells } => estimate_measure(
+                    study,
+                    t.m,
+                    |m| {
+                        let mut rest = [0.0; NSTAT];
+                        for &c in cells {
+                            add_suff(&mut rest, agg.suff(*p, c, m));
+                        }
+                        rest
+                    },
+                    &rules,
+                ),
             };
-            let w = welch(e(pa, ca, t.m), &y, study.alpha)?;
+            let w = match study.measures[t.m].kind {
+                MeasureKind::Share { .. } | MeasureKind::Nps { .. } => {
+                    ztest(e(pa, ca, t.m), &y, study.alpha)?
+                }
+                _ => welch(e(pa, ca, t.m), &y, study.alpha)?,
+            };
             Some(Comparison {
                 kind: t.kind.to_string(),
                 node: study.measures[t.m].id.clone(),
@@ -453,11 +472,31 @@ struct Task {
     vs_group: Option<&'static str>,
 }
 
-/// The other side of a comparison: a cell's estimate, or the statistics of
-/// the rest of a dimension (estimated in the parallel step).
+/// The other side of a comparison: a cell's estimate, or the rest of a
+/// dimension (the other groups' cells of period `p`, estimated in the
+/// parallel step).
 enum Side {
     Est(Estimate),
-    Suff(Suff),
+    Rest { p: usize, cells: Vec<usize> },
+}
+
+/// The estimate of measure `m` of a cell whose statistics `suff` gives, by
+/// the measure's kind: a mean (METHODOLOGY 3), a share or an NPS (5).
+pub fn estimate_measure(
+    study: &Study,
+    m: usize,
+    suff: impl Fn(usize) -> Suff,
+    rules: &Rules,
+) -> Estimate {
+    match study.measures[m].kind {
+        MeasureKind::Share { .. } => estimate_share(&suff(m), rules),
+        MeasureKind::Nps {
+            promoters,
+            detractors,
+            ..
+        } => estimate_nps(&suff(m), &suff(promoters), &suff(detractors), rules),
+        _ => estimate(&suff(m), rules),
+    }
 }
 
 fn to_suff(s: &[f64]) -> Suff {

@@ -8,6 +8,7 @@
 //! include order. Every problem found is collected with its file, line and
 //! column; nothing stops at the first one.
 
+pub mod analysis;
 pub mod raw;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -20,6 +21,7 @@ use toml::Spanned;
 
 use crate::diag::{did_you_mean, suggest, Diagnostic, Diagnostics, Location, SourceFile};
 use crate::period::{Calendar, DateParser, Grain};
+pub use analysis::{Analysis, DeriveMethod, Derived};
 use raw::*;
 
 /// Report chrome language.
@@ -168,6 +170,16 @@ pub enum MeasureKind {
     Question(QuestionSpec),
     /// Expectation gap of a node: performance - expectation, per respondent.
     Gap { node: usize, expectation: usize },
+    /// Share of a question's answers whose score is in [min, max]: 100 when
+    /// in, 0 when out, per respondent (METHODOLOGY 5).
+    Share { question: usize, min: f64, max: f64 },
+    /// Net Promoter Score of a 0-10 question: 100 promoter, -100 detractor,
+    /// 0 passive; with its promoter and detractor share measures.
+    Nps {
+        question: usize,
+        promoters: usize,
+        detractors: usize,
+    },
 }
 
 /// Everything with a score per respondent and a row per cell in cells.csv.
@@ -188,9 +200,23 @@ pub struct Measure {
     pub coverage: f64,
     pub expectation: Option<usize>,
     pub outcome: Option<usize>,
+    /// Children's weights derived from the data (METHODOLOGY 6).
+    pub derived: Option<Derived>,
 }
 
 impl Measure {
+    /// The outcome a node's children drive: its own `outcome`, else the
+    /// nearest ancestor's.
+    pub fn outcome_for_drivers(&self, measures: &[Measure]) -> Option<usize> {
+        let mut m = self;
+        loop {
+            if let Some(o) = m.outcome {
+                return Some(o);
+            }
+            m = &measures[m.parent?];
+        }
+    }
+
     pub fn kind_name(&self) -> &'static str {
         match (&self.kind, self.parent) {
             (MeasureKind::Node, None) => "index",
@@ -198,6 +224,8 @@ impl Measure {
             (MeasureKind::Question(_), Some(_)) => "question",
             (MeasureKind::Question(_), None) => "standalone",
             (MeasureKind::Gap { .. }, _) => "gap",
+            (MeasureKind::Share { .. }, _) => "share",
+            (MeasureKind::Nps { .. }, _) => "nps",
         }
     }
 }
@@ -297,7 +325,7 @@ pub struct ReportLayout {
 }
 
 /// Section kinds a report layout may name.
-pub const SECTION_KINDS: [&str; 8] = [
+pub const SECTION_KINDS: [&str; 14] = [
     "cover",
     "summary",
     "trend",
@@ -305,6 +333,12 @@ pub const SECTION_KINDS: [&str; 8] = [
     "segments",
     "brands",
     "gaps",
+    "nps",
+    "drivers",
+    "ipa",
+    "kano",
+    "pls",
+    "weighting",
     "method",
 ];
 pub const REPORT_FORMATS: [&str; 2] = ["html", "pdf"];
@@ -344,6 +378,7 @@ pub struct Study {
     pub benchmarks: Vec<Benchmark>,
     pub report: ReportLayout,
     pub column_refs: Vec<ColumnRef>,
+    pub analysis: Analysis,
 }
 
 impl Study {
@@ -441,11 +476,14 @@ fn table_name(schema: &[&str]) -> String {
     match schema {
         [] => "the top level".to_string(),
         ["scales", name] => format!("[scales.{name}]"),
-        ["node"] | ["question"] | ["dimension"] | ["benchmark"] => {
+        ["node"] | ["question"] | ["dimension"] | ["benchmark"] | ["share"] | ["nps"] => {
             format!("[[{}]]", schema[0])
         }
         ["dimension", "group"] => "[[dimension.group]]".to_string(),
         ["report", "section"] => "[[report.section]]".to_string(),
+        ["weighting", "margin"] => "[[weighting.margin]]".to_string(),
+        ["pls", "latent"] => "[[pls.latent]]".to_string(),
+        ["pls", "path"] => "[[pls.path]]".to_string(),
         _ => format!("[{}]", schema.join(".")),
     }
 }
@@ -598,6 +636,11 @@ struct Merged {
     nodes: Vec<At<RawNode>>,
     questions: Vec<At<RawQuestion>>,
     dimensions: Vec<At<RawDimension>>,
+    shares: Vec<At<RawShare>>,
+    npss: Vec<At<RawNps>>,
+    drivers: Option<At<RawDrivers>>,
+    weighting: Option<At<RawWeighting>>,
+    pls: Option<At<RawPls>>,
 }
 
 /// Loads and validates a study. Returns the study when there is no error,
@@ -704,6 +747,12 @@ fn merge_file(ld: &mut Loader, m: &mut Merged, f: usize, raw: RawFile) {
     single(ld, &mut m.data, f, raw.data, "data");
     single(ld, &mut m.period, f, raw.period, "period");
     single(ld, &mut m.report, f, raw.report, "report");
+    single(ld, &mut m.drivers, f, raw.drivers, "drivers");
+    single(ld, &mut m.weighting, f, raw.weighting, "weighting");
+    single(ld, &mut m.pls, f, raw.pls, "pls");
+    m.shares
+        .extend(raw.share.into_iter().map(|v| At::new(f, v)));
+    m.npss.extend(raw.nps.into_iter().map(|v| At::new(f, v)));
     m.benchmarks
         .extend(raw.benchmark.into_iter().map(|v| At::new(f, v)));
     for (k, v) in raw.scales {
@@ -1513,6 +1562,7 @@ fn resolve(
                         coverage: node_coverage[i],
                         expectation: None,
                         outcome: None,
+                        derived: None,
                     });
                     for ch in node_children[i].iter().rev() {
                         stack.push((*ch, Some(idx), level + 1));
@@ -1577,8 +1627,35 @@ fn resolve(
                 coverage: 0.0,
                 expectation: None,
                 outcome: None,
+                derived: None,
             });
         }
+        analysis::derived_weights(ld, &mut measures, &m.nodes, &node_measure, period.as_ref());
+        analysis::shares(ld, &mut measures, &m.shares, &m.npss, &scales);
+    }
+    let mut analysis_spec = Analysis::default();
+    if tree_ok {
+        if let Some(d) = &m.drivers {
+            analysis_spec.drivers = analysis::drivers(ld, d, &measures, &dimensions);
+        }
+        if let Some(p) = &m.pls {
+            analysis_spec.pls = analysis::pls(ld, p, &measures);
+        } else if measures.iter().any(|x| {
+            x.derived
+                .as_ref()
+                .is_some_and(|d| d.method == DeriveMethod::Pls)
+        }) {
+            ld.diags.push(
+                Diagnostic::error(
+                    Some(Location::file(study_file)),
+                    "a node takes its weights from PLS (`derived:pls`), but the study has no [pls] model",
+                )
+                .with_help("declare [pls] with its latents and paths"),
+            );
+        }
+    }
+    if let Some(w) = &m.weighting {
+        analysis_spec.weighting = analysis::weighting(ld, w, &dimensions, period.as_ref());
     }
 
     // Benchmarks.
@@ -1904,6 +1981,7 @@ fn resolve(
         benchmarks,
         report,
         column_refs,
+        analysis: analysis_spec,
     };
     (Some(study), spec, refs)
 }
@@ -1945,6 +2023,7 @@ fn question_measure_of(
         coverage: 0.0,
         expectation: None,
         outcome: None,
+        derived: None,
     }
 }
 

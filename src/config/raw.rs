@@ -33,6 +33,93 @@ pub struct RawFile {
     #[serde(default)]
     pub dimension: Vec<S<RawDimension>>,
     pub report: Option<S<RawReport>>,
+    #[serde(default)]
+    pub share: Vec<S<RawShare>>,
+    #[serde(default)]
+    pub nps: Vec<S<RawNps>>,
+    pub drivers: Option<S<RawDrivers>>,
+    pub weighting: Option<S<RawWeighting>>,
+    pub pls: Option<S<RawPls>>,
+}
+
+/// `[[share]]`: the share of answers in the top (or bottom) boxes of a question.
+#[derive(Debug, Deserialize)]
+pub struct RawShare {
+    pub id: S<String>,
+    pub label: Option<S<String>>,
+    pub question: S<String>,
+    pub top: Option<S<i64>>,
+    pub bottom: Option<S<i64>>,
+}
+
+/// `[[nps]]`: Net Promoter Score of a 0-10 question.
+#[derive(Debug, Deserialize)]
+pub struct RawNps {
+    pub id: S<String>,
+    pub label: Option<S<String>>,
+    pub question: S<String>,
+}
+
+/// `[drivers]`: key drivers, importance-performance and Kano classes.
+#[derive(Debug, Deserialize)]
+pub struct RawDrivers {
+    pub nodes: Option<S<Vec<S<String>>>>,
+    pub importance: Option<S<String>>,
+    pub periods: Option<S<i64>>,
+    pub dimensions: Option<S<Vec<S<String>>>>,
+    pub kano_low: Option<S<f64>>,
+    pub kano_high: Option<S<f64>>,
+    pub kano_ratio: Option<S<f64>>,
+    pub ipa_x: Option<S<f64>>,
+    pub ipa_y: Option<S<f64>>,
+}
+
+/// `[weighting]`: raking to population margins.
+#[derive(Debug, Deserialize)]
+pub struct RawWeighting {
+    pub mode: Option<S<String>>,
+    pub trim: Option<S<Vec<S<f64>>>>,
+    pub tolerance: Option<S<f64>>,
+    pub max_iter: Option<S<i64>>,
+    #[serde(default)]
+    pub margin: Vec<S<RawMargin>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawMargin {
+    pub dimension: S<String>,
+    pub period: Option<S<String>>,
+    pub targets: S<BTreeMap<String, S<f64>>>,
+}
+
+/// `[pls]`: a PLS path model.
+#[derive(Debug, Deserialize)]
+pub struct RawPls {
+    pub id: S<String>,
+    pub label: Option<S<String>>,
+    pub scheme: Option<S<String>>,
+    pub scaled: Option<S<bool>>,
+    pub bootstrap: Option<S<i64>>,
+    pub seed: Option<S<i64>>,
+    pub periods: Option<S<i64>>,
+    #[serde(default)]
+    pub latent: Vec<S<RawLatent>>,
+    #[serde(default)]
+    pub path: Vec<S<RawPath>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawLatent {
+    pub id: S<String>,
+    pub label: Option<S<String>>,
+    pub block: Option<S<Vec<S<String>>>>,
+    pub mode: Option<S<String>>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct RawPath {
+    pub from: S<String>,
+    pub to: S<Vec<S<String>>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -96,6 +183,8 @@ pub struct RawNode {
     pub coverage: Option<S<f64>>,
     pub expectation: Option<S<String>>,
     pub outcome: Option<S<String>>,
+    pub weights: Option<S<String>>,
+    pub weights_base: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -196,6 +285,14 @@ pub fn fields_of(path: &[&str]) -> Option<&'static [&'static str]> {
         ["report"] => serde_introspect::<RawReport>(),
         ["report", "section"] => serde_introspect::<RawSection>(),
         ["report", "branding"] => serde_introspect::<RawBranding>(),
+        ["share"] => serde_introspect::<RawShare>(),
+        ["nps"] => serde_introspect::<RawNps>(),
+        ["drivers"] => serde_introspect::<RawDrivers>(),
+        ["weighting"] => serde_introspect::<RawWeighting>(),
+        ["weighting", "margin"] => serde_introspect::<RawMargin>(),
+        ["pls"] => serde_introspect::<RawPls>(),
+        ["pls", "latent"] => serde_introspect::<RawLatent>(),
+        ["pls", "path"] => serde_introspect::<RawPath>(),
         _ => return None,
     })
 }

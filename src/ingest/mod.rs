@@ -302,6 +302,10 @@ pub struct Tables {
     pub children: Vec<(u32, f64)>,
     /// Gaps: (gap measure, node, expectation question).
     pub gaps: Vec<(usize, usize, usize)>,
+    /// Shares: (share measure, question, min score, max score).
+    pub shares: Vec<(usize, usize, f64, f64)>,
+    /// NPS: (NPS measure, question).
+    pub nps: Vec<(usize, usize)>,
     pub value_maps: Vec<FxHashMap<Box<[u8]>, u32>>,
     /// Per measure (questions only): the score of each one- or two-digit
     /// integer answer 0..=99, NaN for a missing code, infinity when out of
@@ -344,6 +348,24 @@ impl Tables {
                 _ => None,
             })
             .collect();
+        let shares = study
+            .measures
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match m.kind {
+                MeasureKind::Share { question, min, max } => Some((i, question, min, max)),
+                _ => None,
+            })
+            .collect();
+        let nps = study
+            .measures
+            .iter()
+            .enumerate()
+            .filter_map(|(i, m)| match m.kind {
+                MeasureKind::Nps { question, .. } => Some((i, question)),
+                _ => None,
+            })
+            .collect();
         let value_maps = study
             .dimensions
             .iter()
@@ -376,6 +398,8 @@ impl Tables {
             aggs,
             children,
             gaps,
+            shares,
+            nps,
             value_maps,
             small,
         }
@@ -620,6 +644,30 @@ impl<'a> RowEval<'a> {
         }
         for &(i, node, expectation) in &t.gaps {
             self.values[i] = self.values[node] - self.values[expectation];
+        }
+        for &(i, q, min, max) in &t.shares {
+            let y = self.values[q];
+            self.values[i] = if y.is_nan() {
+                f64::NAN
+            } else if y >= min && y <= max {
+                100.0
+            } else {
+                0.0
+            };
+        }
+        // NPS (METHODOLOGY 5): promoters answer 9-10 (score 90, 100),
+        // detractors 0-6 (score <= 60).
+        for &(i, q) in &t.nps {
+            let y = self.values[q];
+            self.values[i] = if y.is_nan() {
+                f64::NAN
+            } else if y >= 85.0 {
+                100.0
+            } else if y <= 65.0 {
+                -100.0
+            } else {
+                0.0
+            };
         }
     }
 }

@@ -2,7 +2,6 @@
 //! (weighted mean, Kish effective base, Taylor-linearised standard error,
 //! t confidence interval), base-size rules, and Welch's t-test.
 
-
 pub mod drivers;
 pub mod pls;
 pub mod raking;
@@ -172,6 +171,100 @@ pub fn estimate(s: &Suff, rules: &Rules) -> Estimate {
         e.ci_high = Some(m + t * se);
     }
     e
+}
+
+/// Standard normal two-sided critical value `z_{1-alpha/2}`.
+pub fn z_critical(alpha: f64) -> f64 {
+    use statrs::distribution::Normal;
+    Normal::new(0.0, 1.0)
+        .map(|d| d.inverse_cdf(1.0 - alpha / 2.0))
+        .unwrap_or(f64::NAN)
+}
+
+/// Two-sided p-value of a standard normal statistic.
+pub fn z_two_sided_p(z: f64) -> f64 {
+    use statrs::distribution::Normal;
+    Normal::new(0.0, 1.0)
+        .map(|d| (2.0 * d.sf(z.abs())).min(1.0))
+        .unwrap_or(f64::NAN)
+}
+
+/// The estimate of a share (METHODOLOGY 5) from the statistics of a 0/100
+/// indicator: the mean is the share in %, `se = 100 sqrt(p (1 - p) / n_eff)`,
+/// and the interval is `m -+ z se`, kept inside 0..100.
+pub fn estimate_share(s: &Suff, rules: &Rules) -> Estimate {
+    let mut e = estimate(s, rules);
+    if let (Some(m), Some(n_eff)) = (e.mean, e.n_eff) {
+        let p = (m / 100.0).clamp(0.0, 1.0);
+        e.mean = Some(100.0 * p);
+        if e.n >= 2 {
+            let se = 100.0 * (p * (1.0 - p) / n_eff).sqrt();
+            let z = z_critical(rules.alpha);
+            e.se = Some(se);
+            e.ci_low = Some((100.0 * p - z * se).max(0.0));
+            e.ci_high = Some((100.0 * p + z * se).min(100.0));
+        }
+    }
+    e
+}
+
+/// The estimate of an NPS (METHODOLOGY 5) from the statistics of the
+/// -100/0/100 indicator and of its promoter and detractor shares (same
+/// respondents): `NPS = 100 (p_P - p_D)`,
+/// `se = 100 sqrt((p_P + p_D - (p_P - p_D)^2) / n_eff)`, interval `-+ z se`.
+pub fn estimate_nps(s: &Suff, promoters: &Suff, detractors: &Suff, rules: &Rules) -> Estimate {
+    let mut e = estimate(s, rules);
+    let (Some(_), Some(n_eff)) = (e.mean, e.n_eff) else {
+        return e;
+    };
+    let share = |x: &Suff| {
+        let w = x[1];
+        if w > 0.0 {
+            ((x[6] + x[3] / w) / 100.0).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    let (pp, pd) = (share(promoters), share(detractors));
+    let nps = 100.0 * (pp - pd);
+    e.mean = Some(nps);
+    e.se = None;
+    e.ci_low = None;
+    e.ci_high = None;
+    if e.n >= 2 {
+        let se = 100.0 * ((pp + pd - (pp - pd) * (pp - pd)).max(0.0) / n_eff).sqrt();
+        let z = z_critical(rules.alpha);
+        e.se = Some(se);
+        e.ci_low = Some((nps - z * se).max(-100.0));
+        e.ci_high = Some((nps + z * se).min(100.0));
+    }
+    e
+}
+
+/// z-test of two independent shares or NPS (METHODOLOGY 5):
+/// `z = d / sqrt(se1^2 + se2^2)`, two-sided normal p; reported in the `t`
+/// column with no degrees of freedom. Same base rules as [`welch`].
+pub fn ztest(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
+    let (m1, m2) = (a.mean?, b.mean?);
+    let delta = m1 - m2;
+    let mut r = Welch {
+        delta,
+        t: None,
+        df: None,
+        p: None,
+        significant: false,
+    };
+    if let (Some(se1), Some(se2)) = (a.se, b.se) {
+        let v = se1 * se1 + se2 * se2;
+        if v > 0.0 {
+            let z = delta / v.sqrt();
+            let p = z_two_sided_p(z);
+            r.t = Some(z);
+            r.p = Some(p);
+            r.significant = p < alpha && a.flag == Flag::None && b.flag == Flag::None;
+        }
+    }
+    Some(r)
 }
 
 /// Welch's two-sample t-test between two independent cells (METHODOLOGY 4).
