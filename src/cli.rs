@@ -383,10 +383,11 @@ fn run(
     ));
     let t1 = Instant::now();
     let mut rejected = RejectedWriter::new(staging.file("rejected.csv"));
-    let totals = match engine::ingest(&study, &opts, &pool, &mut |r| rejected.write(r)) {
+    let run = match crate::analysis::run(&study, &opts, &pool, &mut |r| rejected.write(r)) {
         Ok(t) => t,
         Err(f) => return fail(log, f),
     };
+    let totals = &run.totals;
     if let Err(e) = rejected.finish() {
         log.error(format!("cannot write rejected.csv: {e}"));
         return exit::FAILED;
@@ -403,14 +404,19 @@ fn run(
         return exit::FAILED;
     }
     let t2 = Instant::now();
-    let agg = engine::aggregate(&study, &totals);
-    let results = pool.install(|| model::build(&study, &totals, &agg));
+    let agg = engine::aggregate(&study, totals);
+    let mut results = pool.install(|| model::build(&study, totals, &agg));
+    match pool.install(|| crate::analysis::results(&study, &run, &agg)) {
+        Ok(a) => results.analysis = a,
+        Err(f) => return fail(log, f),
+    }
     let t_estimate = t2.elapsed().as_secs_f64();
     let t3 = Instant::now();
     let write = || -> std::io::Result<()> {
         output::write_cells(&staging.file("cells.csv"), &results)?;
         output::write_comparisons(&staging.file("comparisons.csv"), &results)?;
         output::write_json(&staging.file("results.json"), &results)?;
+        output::write_analysis(&staging, &study, &results)?;
         Ok(())
     };
     if let Err(e) = write() {

@@ -20,11 +20,58 @@ use rustc_hash::FxHashMap;
 use crate::config::{BadRows, DimKind, Study};
 use crate::diag::{Diagnostic, Diagnostics, Location};
 use crate::ingest::chunk::{ChunkError, Chunker, RawChunk};
+use crate::ingest::MAX_RAKE_DIMS;
 use crate::ingest::{
     parse_header, Fault, Fields, Plan, Reason, RowEval, RowKind, SplitLine, Tables, Unassigned,
     NO_GROUP,
 };
+use crate::stats::drivers::Moments;
 use crate::stats::{add_suff, NSTAT};
+
+/// A raking class: period, category of every raking dimension, bits of the
+/// design weight.
+pub type RakeKey = (i32, [u32; MAX_RAKE_DIMS], u64);
+
+/// A set of measures whose weighted moments are accumulated per
+/// combination, over the respondents who answered all of them (listwise):
+/// key-driver regressions (METHODOLOGY 6), or with `kano` the penalty-reward
+/// dummies of every measure but the last (7).
+#[derive(Debug, Clone)]
+pub struct MomentSet {
+    pub vars: Vec<usize>,
+    /// (low, high): each variable but the outcome becomes two dummies,
+    /// `score <= low` and `score >= high`.
+    pub kano: Option<(f64, f64)>,
+}
+
+impl MomentSet {
+    /// The number of variables of its moments.
+    pub fn width(&self) -> usize {
+        match self.kano {
+            None => self.vars.len(),
+            Some(_) => 2 * (self.vars.len() - 1) + 1,
+        }
+    }
+}
+
+/// What a pass collects beside the cell statistics (METHODOLOGY 5-9).
+#[derive(Debug, Clone, Default)]
+pub struct Extras {
+    pub sets: Vec<MomentSet>,
+    /// Measures kept per respondent who answered all of them (the PLS
+    /// blocks), as rows `[period, weight, scores...]`.
+    pub keep: Vec<usize>,
+    /// Count the raking classes.
+    pub rake: bool,
+    /// Raked weights by class; replaces the design weight.
+    pub rake_weights: Option<FxHashMap<RakeKey, f64>>,
+}
+
+impl Extras {
+    fn active(&self) -> bool {
+        !self.sets.is_empty() || !self.keep.is_empty() || self.rake
+    }
+}
 
 /// Default chunk size: large enough to amortise per-chunk work, small
 /// enough to keep a batch of chunks in a few tens of MB.
@@ -105,6 +152,10 @@ struct ChunkOut {
     distinct: Vec<Vec<String>>,
     unassigned: Vec<Unassigned>,
     invalid: Vec<u64>,
+    /// `[slot][set]` moments (see [`Extras`]).
+    moments: Vec<Moments>,
+    kept: Vec<f64>,
+    classes: FxHashMap<RakeKey, u64>,
 }
 
 /// Everything accumulated over all files.
@@ -124,6 +175,13 @@ pub struct Totals {
     pub invalid: Vec<u64>,
     pub inputs: Vec<InputInfo>,
     pub seconds_read: f64,
+    /// `[slot][set]` moments of the pass's [`Extras`] sets.
+    moments: Vec<Moments>,
+    nsets: usize,
+    /// Kept rows `[period, weight, scores of Extras::keep...]`, in file order.
+    pub kept: Vec<f64>,
+    /// Respondents per raking class.
+    pub classes: BTreeMap<RakeKey, u64>,
 }
 
 impl Totals {
@@ -144,6 +202,10 @@ impl Totals {
             invalid: vec![0; study.measures.len()],
             inputs: Vec::new(),
             seconds_read: 0.0,
+            moments: Vec::new(),
+            nsets: 0,
+            kept: Vec::new(),
+            classes: BTreeMap::new(),
         }
     }
 
@@ -196,6 +258,7 @@ impl Totals {
                     key[1 + d] = remap[d][key[1 + d] as usize];
                 }
             }
+            let nsets = self.nsets;
             let slot = match self.map.get(key.as_slice()) {
                 Some(&s) => s as usize,
                 None => {
@@ -204,9 +267,17 @@ impl Totals {
                     self.keys.push(key.clone().into_boxed_slice());
                     self.rows.push(0);
                     self.store.resize(self.store.len() + stride, 0.0);
+                    self.moments.extend(
+                        c.moments[i * nsets..(i + 1) * nsets]
+                            .iter()
+                            .map(|m| Moments::new(m.p())),
+                    );
                     s
                 }
             };
+            for j in 0..nsets {
+                self.moments[slot * nsets + j].merge(&c.moments[i * nsets + j]);
+            }
             self.rows[slot] += c.rows[i];
             add_suff(
                 &mut self.store[slot * stride..(slot + 1) * stride],
@@ -228,6 +299,10 @@ impl Totals {
         for (a, b) in self.invalid.iter_mut().zip(c.invalid) {
             *a += b;
         }
+        self.kept.extend_from_slice(&c.kept);
+        for (k, n) in c.classes {
+            *self.classes.entry(k).or_default() += n;
+        }
         c.store
     }
 }
@@ -238,6 +313,7 @@ struct FileCtx<'a> {
     tables: &'a Tables,
     period_to: Option<i32>,
     file_label: &'a str,
+    extras: &'a Extras,
 }
 
 /// Per-chunk accumulation state.
@@ -247,6 +323,7 @@ struct ChunkState<'a> {
     map: ComboMap,
     key: Vec<u32>,
     stride: usize,
+    scratch: Vec<f64>,
 }
 
 /// Combination keys (period, group of every dimension) to accumulator
@@ -295,6 +372,47 @@ impl ComboMap {
 }
 
 impl ChunkState<'_> {
+    /// Accumulates a used row into the pass's [`Extras`].
+    #[cold]
+    fn extras(&mut self, ex: &Extras, slot: usize, new: bool, period: i32, weight: f64) {
+        let vals = &self.ev.values;
+        let out = &mut self.out;
+        let nsets = ex.sets.len();
+        if new {
+            out.moments
+                .extend(ex.sets.iter().map(|s| Moments::new(s.width())));
+        }
+        for (j, set) in ex.sets.iter().enumerate() {
+            if set.vars.iter().any(|&m| vals[m].is_nan()) {
+                continue;
+            }
+            let x = &mut self.scratch;
+            x.clear();
+            match set.kano {
+                None => x.extend(set.vars.iter().map(|&m| vals[m])),
+                Some((low, high)) => {
+                    let (outcome, attrs) = set.vars.split_last().expect("a set has an outcome");
+                    for &m in attrs {
+                        x.push(if vals[m] <= low { 1.0 } else { 0.0 });
+                        x.push(if vals[m] >= high { 1.0 } else { 0.0 });
+                    }
+                    x.push(vals[*outcome]);
+                }
+            }
+            out.moments[slot * nsets + j].add(weight, x);
+        }
+        if !ex.keep.is_empty() && ex.keep.iter().all(|&m| !vals[m].is_nan()) {
+            out.kept.push(period as f64);
+            out.kept.push(weight);
+            out.kept.extend(ex.keep.iter().map(|&m| vals[m]));
+        }
+        if ex.rake {
+            *out.classes
+                .entry((period, self.ev.rake, weight.to_bits()))
+                .or_default() += 1;
+        }
+    }
+
     /// Evaluates and accumulates one record; false when the run must stop
     /// (a bad row under `bad_rows = "fail"`).
     #[inline]
@@ -303,6 +421,16 @@ impl ChunkState<'_> {
         out.rows_read += 1;
         match self.ev.eval(rec) {
             RowKind::Used { period, weight } => {
+                let ex = ctx.extras;
+                let weight = match &ex.rake_weights {
+                    // Every class was seen by the raking pass over the same
+                    // bytes (the digests are compared after the run).
+                    Some(t) => t
+                        .get(&(period, self.ev.rake, weight.to_bits()))
+                        .copied()
+                        .unwrap_or(weight),
+                    None => weight,
+                };
                 let key = &mut self.key;
                 key.clear();
                 key.push(period as u32);
@@ -317,6 +445,9 @@ impl ChunkState<'_> {
                 out.rows[slot] += 1;
                 let block = &mut out.store[slot * stride..(slot + 1) * stride];
                 add_row_soa(block, &self.ev.values, weight);
+                if ex.active() {
+                    self.extras(ex, slot, new, period, weight);
+                }
             }
             RowKind::Outside { period } => {
                 *out.outside.entry(period).or_default() += 1;
@@ -582,6 +713,7 @@ fn process_chunk(ctx: &FileCtx<'_>, chunk: &RawChunk, mut store: Vec<f64>) -> Ch
         map: ComboMap::new(1 + study.dimensions.len()),
         key: Vec::with_capacity(1 + study.dimensions.len()),
         stride: study.measures.len() * NSTAT,
+        scratch: Vec::new(),
     };
     let (delim, quote) = (study.data.delimiter, study.data.quote);
     let data = chunk.data.as_slice();
@@ -855,22 +987,45 @@ pub fn ingest(
     pool: &rayon::ThreadPool,
     on_reject: &mut (dyn FnMut(&RejectedRow) -> std::io::Result<()> + Send),
 ) -> Result<Totals, Failure> {
-    let t0 = Instant::now();
-    let period_to = match &opts.period {
-        None => None,
+    ingest_pass(
+        study,
+        opts,
+        pool,
+        &Tables::new(study),
+        &Extras::default(),
+        on_reject,
+    )
+}
+
+/// The last period of a run (`--period`), as an ordinal.
+pub fn period_to(study: &Study, opts: &EngineOptions) -> Result<Option<i32>, Failure> {
+    match &opts.period {
+        None => Ok(None),
         Some(p) => match study.period.calendar.parse_label(p) {
-            Some(o) => Some(o),
-            None => {
-                return Err(data_error(
-                    None,
-                    format!("--period `{p}` is not {}", study.period.calendar.expected()),
-                    "pass a period label of the study, or leave --period out for the latest period in the data",
-                ))
-            }
+            Some(o) => Ok(Some(o)),
+            None => Err(data_error(
+                None,
+                format!("--period `{p}` is not {}", study.period.calendar.expected()),
+                "pass a period label of the study, or leave --period out for the latest period in the data",
+            )),
         },
-    };
-    let tables = Tables::new(study);
+    }
+}
+
+/// One pass over every data file: [`ingest`] with the given scoring tables
+/// (derived weights) and extras to collect.
+pub fn ingest_pass(
+    study: &Study,
+    opts: &EngineOptions,
+    pool: &rayon::ThreadPool,
+    tables: &Tables,
+    extras: &Extras,
+    on_reject: &mut (dyn FnMut(&RejectedRow) -> std::io::Result<()> + Send),
+) -> Result<Totals, Failure> {
+    let t0 = Instant::now();
+    let period_to = period_to(study, opts)?;
     let mut totals = Totals::new(study);
+    totals.nsets = extras.sets.len();
     for path in &study.data.files {
         let label = file_label(study, path);
         let file = File::open(path).map_err(|e| {
@@ -916,9 +1071,10 @@ pub fn ingest(
         let ctx = FileCtx {
             study,
             plan: &plan,
-            tables: &tables,
+            tables,
             period_to,
             file_label: &label,
+            extras,
         };
         let rows_before = totals.rows_read;
         let chunker = pipeline(pool, &ctx, chunker, &mut totals, &mut |r| {
@@ -966,6 +1122,9 @@ pub struct Aggregates {
     pub stats: Vec<f64>,
     /// Rows used per `[period][cell]`.
     pub rows: Vec<u64>,
+    /// Moments of the pass's sets per `[period][cell][set]`.
+    pub moments: Vec<Moments>,
+    pub nsets: usize,
 }
 
 impl Aggregates {
@@ -975,6 +1134,9 @@ impl Aggregates {
     }
     pub fn cell_rows(&self, p: usize, cell: usize) -> u64 {
         self.rows[p * self.ncells + cell]
+    }
+    pub fn moments(&self, p: usize, cell: usize, set: usize) -> &Moments {
+        &self.moments[(p * self.ncells + cell) * self.nsets + set]
     }
 }
 
@@ -1024,6 +1186,15 @@ pub fn aggregate(study: &Study, totals: &Totals) -> Aggregates {
     let mut order: Vec<usize> = (0..totals.keys.len()).collect();
     order.sort_by(|&a, &b| totals.keys[a].cmp(&totals.keys[b]));
     let stride = nm * NSTAT;
+    let nsets = totals.nsets;
+    let mut moments: Vec<Moments> = Vec::with_capacity(periods.len() * ncells * nsets);
+    if nsets > 0 {
+        if let Some(first) = totals.moments.get(..nsets) {
+            for _ in 0..periods.len() * ncells {
+                moments.extend(first.iter().map(|m| Moments::new(m.p())));
+            }
+        }
+    }
     for &k in &order {
         let key = &totals.keys[k];
         let Some(&p) = period_ix.get(&(key[0] as i32)) else {
@@ -1034,6 +1205,9 @@ pub fn aggregate(study: &Study, totals: &Totals) -> Aggregates {
             let base = (p * ncells + cell) * stride;
             add_suff(&mut stats[base..base + stride], src);
             rows[p * ncells + cell] += totals.rows[k];
+            for j in 0..nsets {
+                moments[(p * ncells + cell) * nsets + j].merge(&totals.moments[k * nsets + j]);
+            }
         };
         add(0);
         for (d, dim) in study.dimensions.iter().enumerate() {
@@ -1056,5 +1230,7 @@ pub fn aggregate(study: &Study, totals: &Totals) -> Aggregates {
         nmeasures: nm,
         stats,
         rows,
+        moments,
+        nsets,
     }
 }

@@ -7,6 +7,7 @@
 //! [`model`] (the results model: cells, comparisons) -> [`output`] (CSV and
 //! JSON files, written atomically) ; [`cli`] ties them together.
 
+pub mod analysis;
 pub mod charts;
 pub mod cli;
 pub mod config;

@@ -178,6 +178,9 @@ pub struct Results {
     pub bases: Vec<Base>,
     pub cells: Vec<Cell>,
     pub comparisons: Vec<Comparison>,
+    /// Drivers, importance-performance, Kano, PLS, raking (METHODOLOGY 6-9).
+    #[serde(default)]
+    pub analysis: crate::analysis::AnalysisResults,
     pub report: ReportLayout,
 }
 
@@ -458,6 +461,7 @@ pub fn build(study: &Study, totals: &Totals, agg: &Aggregates) -> Results {
         bases,
         cells,
         comparisons,
+        analysis: Default::default(),
         report: study.report.clone(),
     }
 }

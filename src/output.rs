@@ -122,6 +122,55 @@ pub fn write_comparisons(path: &Path, r: &Results) -> io::Result<()> {
     w.flush()
 }
 
+/// drivers.csv, ipa.csv, kano.csv and pls.csv (when the study configures
+/// them), and weighting.csv (when it rakes).
+pub fn write_analysis(
+    staging: &Staging,
+    study: &crate::config::Study,
+    r: &Results,
+) -> io::Result<()> {
+    fn write_rows<T: Serialize>(path: &Path, rows: &[T]) -> io::Result<()> {
+        let mut w = csv_writer(path)?;
+        for row in rows {
+            w.serialize(row).map_err(csv_io)?;
+        }
+        w.flush()
+    }
+    let a = &r.analysis;
+    if study.analysis.drivers.is_some() {
+        write_header_or_rows(&staging.file("drivers.csv"), &a.drivers, DRIVERS_HEADER)?;
+        write_header_or_rows(&staging.file("ipa.csv"), &a.ipa, IPA_HEADER)?;
+        write_header_or_rows(&staging.file("kano.csv"), &a.kano, KANO_HEADER)?;
+    }
+    if study.analysis.pls.is_some() {
+        write_header_or_rows(&staging.file("pls.csv"), &a.pls, PLS_HEADER)?;
+    }
+    if study.analysis.weighting.is_some() {
+        write_rows(&staging.file("weighting.csv"), &a.weighting)?;
+    }
+    Ok(())
+}
+
+const DRIVERS_HEADER: &str = "period,dimension,group,node,child,outcome,n,r,beta,relative_weight,share,r2,weight,performance,note";
+const IPA_HEADER: &str = "period,dimension,group,node,child,importance_kind,importance,performance,x_line,y_line,quadrant";
+const KANO_HEADER: &str =
+    "period,dimension,group,node,child,outcome,n,low_share,high_share,penalty,reward,class,note";
+const PLS_HEADER: &str =
+    "period,model,statistic,latent,item,estimate,se,t,p,boot_mean,boot_se,ci_low,ci_high";
+
+/// Rows with serde's header, or the stated header alone when there is no
+/// row (a CSV reader then still sees the columns).
+fn write_header_or_rows<T: Serialize>(path: &Path, rows: &[T], header: &str) -> io::Result<()> {
+    if rows.is_empty() {
+        return fs::write(path, format!("{header}\n"));
+    }
+    let mut w = csv_writer(path)?;
+    for row in rows {
+        w.serialize(row).map_err(csv_io)?;
+    }
+    w.flush()
+}
+
 pub fn write_json<T: Serialize>(path: &Path, value: &T) -> io::Result<()> {
     let f = File::create(path)?;
     let mut w = BufWriter::with_capacity(1 << 20, f);

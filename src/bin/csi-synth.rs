@@ -147,7 +147,7 @@ static TELECOM_HEADER: std::sync::LazyLock<String> = std::sync::LazyLock::new(||
     for c in CATEGORIES {
         h.push_str(&format!(",exp_{c}"));
     }
-    h.push_str(",overall,recommend,comment");
+    h.push_str(",overall,recommend,sat_expect,sat_ideal,comment");
     h
 });
 
@@ -342,6 +342,14 @@ fn telecom_row(rng: &mut ChaCha8Rng, i: u64, rows: u64, dirty: u64, buf: &mut Ve
     push_int(buf, answer(overall, 1, 10));
     buf.push(b',');
     push_int(buf, answer(overall + normal(rng, 8.0), 0, 10));
+    // The ACSI's other two satisfaction questions (meets expectations,
+    // close to ideal), from a stream of their own so that the columns
+    // before them are the same as without them.
+    let mut acsi = ChaCha8Rng::seed_from_u64(0xAC51 ^ (i + 1).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    for shift in [-3.0, -7.0] {
+        buf.push(b',');
+        push_int(buf, answer(overall + shift + normal(&mut acsi, 7.0), 1, 10));
+    }
     buf.push(b',');
     if rng.random::<f64>() < 0.02 {
         let text = COMMENTS[rng.random_range(0..COMMENTS.len())];
@@ -358,7 +366,7 @@ fn telecom_row(rng: &mut ChaCha8Rng, i: u64, rows: u64, dirty: u64, buf: &mut Ve
             let kind = (i + 1) / step - 1;
             let line = String::from_utf8(buf[start..buf.len() - 1].to_vec()).expect("ASCII row");
             // Comments may hold quoted newlines: break rows only outside them.
-            let mut fields: Vec<String> = line.splitn(59, ',').map(str::to_string).collect();
+            let mut fields: Vec<String> = line.splitn(61, ',').map(str::to_string).collect();
             let bad = match kind % 7 {
                 0 => {
                     fields[1] = "2025-13-45".into();

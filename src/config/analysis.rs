@@ -596,10 +596,40 @@ pub(super) fn drivers(
 }
 
 /// `[pls]`.
-pub(super) fn pls(ld: &mut Loader, raw: &At<RawPls>, measures: &[Measure]) -> Option<PlsSpec> {
+pub(super) fn pls(ld: &mut Loader, raw: &At<RawPls>, measures: &mut [Measure]) -> Option<PlsSpec> {
     use PlsScheme as Scheme;
     let (f, pv) = (raw.file, raw.v.get_ref());
     let by_id = measure_ids(measures);
+    // `index = "<node>"`: the node's children take the PLS outer weights of
+    // its latent (as `weights = "derived:pls"` on the node), replacing the
+    // weights the hierarchy states.
+    if let Some(ix) = &pv.index {
+        match by_id.get(ix.get_ref()) {
+            Some(&n) if matches!(measures[n].kind, MeasureKind::Node) => {
+                measures[n].derived = Some(Derived {
+                    method: DeriveMethod::Pls,
+                    base: None,
+                    base_label: None,
+                });
+            }
+            _ => {
+                let help = suggest(
+                    ix.get_ref(),
+                    measures
+                        .iter()
+                        .filter(|m| matches!(m.kind, MeasureKind::Node))
+                        .map(|m| m.id.as_str()),
+                );
+                ld.dangling(
+                    f,
+                    ix.span(),
+                    format!("node `{}` is not declared", ix.get_ref()),
+                    help,
+                );
+            }
+        }
+    }
+    let measures: &[Measure] = measures;
     let scheme = match pv.scheme.as_ref().map(|s| s.get_ref().as_str()) {
         None | Some("path") => Scheme::Path,
         Some("centroid") => Scheme::Centroid,

@@ -1639,7 +1639,7 @@ fn resolve(
             analysis_spec.drivers = analysis::drivers(ld, d, &measures, &dimensions);
         }
         if let Some(p) = &m.pls {
-            analysis_spec.pls = analysis::pls(ld, p, &measures);
+            analysis_spec.pls = analysis::pls(ld, p, &mut measures);
         } else if measures.iter().any(|x| {
             x.derived
                 .as_ref()

@@ -102,6 +102,7 @@ pub struct RawPls {
     pub bootstrap: Option<S<i64>>,
     pub seed: Option<S<i64>>,
     pub periods: Option<S<i64>>,
+    pub index: Option<S<String>>,
     #[serde(default)]
     pub latent: Vec<S<RawLatent>>,
     #[serde(default)]

@@ -35,6 +35,8 @@ pub enum Reason {
     BadWeight,
     /// A text field is not valid UTF-8.
     InvalidUtf8,
+    /// The row's value of a raking variable has no population target.
+    NoTarget,
 }
 
 impl Reason {
@@ -47,6 +49,7 @@ impl Reason {
             Reason::NotANumber => "not_a_number",
             Reason::BadWeight => "bad_weight",
             Reason::InvalidUtf8 => "invalid_utf8",
+            Reason::NoTarget => "no_target",
         }
     }
 }
@@ -270,7 +273,13 @@ pub struct RowEval<'a> {
     /// Answers made missing under `bad_rows = "missing"`, per measure.
     pub invalid: Vec<u64>,
     pub period_to: Option<i32>,
+    /// The category of every raking dimension in the margin that applies to
+    /// the row's period (`[weighting]`), 0 where none applies.
+    pub rake: [u32; MAX_RAKE_DIMS],
 }
+
+/// At most this many raking dimensions.
+pub const MAX_RAKE_DIMS: usize = 8;
 
 /// What one row is.
 pub enum RowKind {
@@ -300,6 +309,8 @@ pub struct Tables {
     /// as (measure, normalised weight) for a tight loop.
     pub aggs: Vec<Agg>,
     pub children: Vec<(u32, f64)>,
+    /// `children` with derived weights, for the periods that have them.
+    pub period_children: FxHashMap<i32, Vec<(u32, f64)>>,
     /// Gaps: (gap measure, node, expectation question).
     pub gaps: Vec<(usize, usize, usize)>,
     /// Shares: (share measure, question, min score, max score).
@@ -397,12 +408,26 @@ impl Tables {
         Tables {
             aggs,
             children,
+            period_children: FxHashMap::default(),
             gaps,
             shares,
             nps,
             value_maps,
             small,
         }
+    }
+}
+
+impl Tables {
+    /// Uses `weights` (each measure's normalised weight inside its parent)
+    /// for the rows of `period` instead of the config's weights.
+    pub fn set_period_weights(&mut self, period: i32, weights: &[f64]) {
+        let list = self
+            .children
+            .iter()
+            .map(|&(c, _)| (c, weights[c as usize]))
+            .collect();
+        self.period_children.insert(period, list);
     }
 }
 
@@ -426,6 +451,7 @@ impl<'a> RowEval<'a> {
             unassigned: vec![Unassigned::default(); nd],
             invalid: vec![0; study.measures.len()],
             period_to,
+            rake: [0; MAX_RAKE_DIMS],
         }
     }
 
@@ -542,6 +568,55 @@ impl<'a> RowEval<'a> {
             };
             self.groups[d] = g.unwrap_or(NO_GROUP);
         }
+        // Raking categories (METHODOLOGY 9).
+        if let Some(w) = &study.analysis.weighting {
+            for (k, &d) in w.dims.iter().enumerate() {
+                let margin = w
+                    .margins
+                    .iter()
+                    .find(|m| m.dimension == d && m.period == Some(period))
+                    .or_else(|| {
+                        w.margins
+                            .iter()
+                            .find(|m| m.dimension == d && m.period.is_none())
+                    });
+                let Some(m) = margin else {
+                    self.rake[k] = 0;
+                    continue;
+                };
+                let c = plan.dim_cols[d];
+                let f = trim(rec.field(c));
+                let cat = match study.dimensions[d].kind {
+                    DimKind::Distinct => std::str::from_utf8(f)
+                        .ok()
+                        .and_then(|v| m.value_map.get(v).copied()),
+                    _ => match self.groups[d] {
+                        NO_GROUP => None,
+                        g => m.group_map[g as usize],
+                    },
+                };
+                match cat {
+                    Some(x) => self.rake[k] = x,
+                    None => {
+                        let dim = &study.dimensions[d];
+                        let when = match m.period {
+                            Some(p) => format!(" for {}", study.period.calendar.label(p)),
+                            None => String::new(),
+                        };
+                        let detail = if f.is_empty() {
+                            format!("the raking variable `{}` is empty", dim.id)
+                        } else {
+                            format!(
+                                "`{}` of `{}` has no target share in the [weighting] margin{when}",
+                                lossy(f),
+                                dim.id
+                            )
+                        };
+                        return self.fault(Reason::NoTarget, c, f, detail);
+                    }
+                }
+            }
+        }
         // Answers (METHODOLOGY 1).
         let policy = study.bad_rows;
         for &(mi, c) in &plan.questions {
@@ -617,16 +692,20 @@ impl<'a> RowEval<'a> {
                 }
             }
         }
-        self.score_nodes();
+        self.score_nodes(period);
         RowKind::Used { period, weight }
     }
 
     /// Aggregates and gaps from the question scores (METHODOLOGY 2, 5).
-    fn score_nodes(&mut self) {
+    fn score_nodes(&mut self, period: i32) {
         let t = self.tables;
+        let children = match t.period_children.get(&period) {
+            Some(c) => c.as_slice(),
+            None => t.children.as_slice(),
+        };
         for a in &t.aggs {
             let (mut sv, mut sum) = (0.0, 0.0);
-            for &(c, v) in &t.children[a.children.clone()] {
+            for &(c, v) in &children[a.children.clone()] {
                 let y = self.values[c as usize];
                 // Branch-free: answers are missing at random, so a branch
                 // here is mispredicted often. Adding exact zeros for a

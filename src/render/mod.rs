@@ -85,6 +85,30 @@ const BUILTIN: &[(&str, &str)] = &[
         include_str!("../../report_templates/default/html/sections/gaps.html"),
     ),
     (
+        "html/sections/nps.html",
+        include_str!("../../report_templates/default/html/sections/nps.html"),
+    ),
+    (
+        "html/sections/drivers.html",
+        include_str!("../../report_templates/default/html/sections/drivers.html"),
+    ),
+    (
+        "html/sections/ipa.html",
+        include_str!("../../report_templates/default/html/sections/ipa.html"),
+    ),
+    (
+        "html/sections/kano.html",
+        include_str!("../../report_templates/default/html/sections/kano.html"),
+    ),
+    (
+        "html/sections/pls.html",
+        include_str!("../../report_templates/default/html/sections/pls.html"),
+    ),
+    (
+        "html/sections/weighting.html",
+        include_str!("../../report_templates/default/html/sections/weighting.html"),
+    ),
+    (
         "html/sections/method.html",
         include_str!("../../report_templates/default/html/sections/method.html"),
     ),
@@ -123,6 +147,30 @@ const BUILTIN: &[(&str, &str)] = &[
     (
         "typst/sections/gaps.typ",
         include_str!("../../report_templates/default/typst/sections/gaps.typ"),
+    ),
+    (
+        "typst/sections/nps.typ",
+        include_str!("../../report_templates/default/typst/sections/nps.typ"),
+    ),
+    (
+        "typst/sections/drivers.typ",
+        include_str!("../../report_templates/default/typst/sections/drivers.typ"),
+    ),
+    (
+        "typst/sections/ipa.typ",
+        include_str!("../../report_templates/default/typst/sections/ipa.typ"),
+    ),
+    (
+        "typst/sections/kano.typ",
+        include_str!("../../report_templates/default/typst/sections/kano.typ"),
+    ),
+    (
+        "typst/sections/pls.typ",
+        include_str!("../../report_templates/default/typst/sections/pls.typ"),
+    ),
+    (
+        "typst/sections/weighting.typ",
+        include_str!("../../report_templates/default/typst/sections/weighting.typ"),
     ),
     (
         "typst/sections/method.typ",

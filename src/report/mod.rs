@@ -3,6 +3,7 @@
 //! templates render this model; the charts are SVG built here once and used
 //! by both (inline in HTML, as files for typst).
 
+mod analysis;
 pub mod locale;
 
 use std::collections::{BTreeMap, HashMap};
@@ -275,6 +276,12 @@ pub fn build(r: &Results, branding: &Branding, generated_iso: &str) -> Doc {
             "segments" => segments(&ix, &period_id, s, &style),
             "brands" => brands(&ix, &period_id, &style),
             "gaps" => gaps(&ix, &period_id, &style),
+            "nps" => analysis::nps(&ix, &period_id, &style),
+            "drivers" => analysis::drivers(&ix, &period_id, &style),
+            "ipa" => analysis::ipa(&ix, &period_id, &style),
+            "kano" => analysis::kano(&ix, &period_id),
+            "pls" => analysis::pls(&ix, &period_id, &style),
+            "weighting" => analysis::weighting(&ix),
             "method" => method(&ix),
             _ => (json!({}), vec![]),
         };
@@ -397,6 +404,40 @@ fn summary(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
             }
         }
     }
+    bullets.extend(analysis::nps_line(ix, p));
+    if let Some(c) = r
+        .analysis
+        .ipa
+        .iter()
+        .find(|x| x.period == p && x.dimension == "total")
+    {
+        let names: Vec<String> = r
+            .analysis
+            .ipa
+            .iter()
+            .filter(|x| x.period == p && x.dimension == "total" && x.node == c.node)
+            .filter(|x| x.quadrant == "concentrate_here")
+            .map(|x| ix.label(&x.child))
+            .collect();
+        if !names.is_empty() {
+            bullets.push(match lang {
+                Lang::En => format!(
+                    "Concentrate here (important drivers of {} that score below average): {}.",
+                    ix.label(
+                        &r.analysis
+                            .drivers
+                            .iter()
+                            .find(|d| d.node == c.node)
+                            .map(|d| d.outcome.clone())
+                            .unwrap_or_default()
+                    ),
+                    names.join(", ")
+                ),
+                Lang::Zh => format!("重点改进（重要性高而表现低于平均）：{}。", names.join("、")),
+            });
+        }
+    }
+    bullets.extend(analysis::weighting_line(ix, p));
     // Brands.
     let mut brand_rows = Vec::new();
     if let Some(d) = brand_dim(r) {

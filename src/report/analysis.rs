@@ -1,0 +1,490 @@
+//! Report sections of METHODOLOGY 5-9: NPS and shares, key drivers, the
+//! importance-performance matrix, Kano classes, the PLS path model and the
+//! raked weighting. They read the run's figures only (results.json).
+
+use serde_json::{json, Value};
+
+use super::locale::{self, fmt_delta, fmt_num};
+use super::{ChartView, Ix};
+use crate::charts::{self, Bar, Point, Series, Style};
+use crate::model::{KIND_PREVIOUS, KIND_YEAR};
+
+fn chart(title: String, alt: String, svg: String) -> ChartView {
+    ChartView {
+        file: String::new(),
+        title,
+        alt,
+        svg,
+    }
+}
+
+/// NPS and top-box shares: the latest value, its changes, and the trend.
+pub(super) fn nps(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>) {
+    let r = ix.r;
+    let lang = ix.lang;
+    let t = |k| locale::get(lang, k);
+    let mut rows = Vec::new();
+    let mut charts = Vec::new();
+    let periods: Vec<&str> = r.periods.iter().map(|p| p.id.as_str()).collect();
+    let labels: Vec<String> = periods.iter().map(|p| locale::period(lang, p)).collect();
+    for h in r
+        .hierarchy
+        .iter()
+        .filter(|h| h.kind == "nps" || h.kind == "share")
+    {
+        // The promoter and detractor shares are shown on their NPS's row.
+        if h.kind == "share"
+            && r.hierarchy
+                .iter()
+                .any(|n| n.kind == "nps" && h.id.starts_with(&format!("{}.", n.id)))
+        {
+            continue;
+        }
+        let cell = ix.cell(p, "total", "total", &h.id);
+        let part = |suffix: &str| {
+            ix.cell_view(ix.cell(p, "total", "total", &format!("{}.{suffix}", h.id)))
+        };
+        rows.push(json!({
+            "label": h.label,
+            "nps": h.kind == "nps",
+            "value": ix.cell_view(cell),
+            "se": cell.and_then(|c| c.se).map(|s| fmt_num(lang, s, 1)).unwrap_or_default(),
+            "previous": ix.comp_view(ix.comp(KIND_PREVIOUS, p, "total", "total", &h.id)),
+            "year": ix.comp_view(ix.comp(KIND_YEAR, p, "total", "total", &h.id)),
+            "promoters": if h.kind == "nps" { part("promoters") } else { Value::Null },
+            "detractors": if h.kind == "nps" { part("detractors") } else { Value::Null },
+        }));
+        if h.kind == "nps" {
+            let series = Series {
+                name: h.label.clone(),
+                values: periods
+                    .iter()
+                    .map(|q| ix.cell(q, "total", "total", &h.id).and_then(|c| c.mean))
+                    .collect(),
+                band: Some(
+                    periods
+                        .iter()
+                        .map(|q| {
+                            let c = ix.cell(q, "total", "total", &h.id)?;
+                            Some((c.ci_low?, c.ci_high?))
+                        })
+                        .collect(),
+                ),
+            };
+            let title = format!("{} – {}", t("nps_trend"), h.label);
+            let alt = format!(
+                "{title}: {}",
+                labels
+                    .iter()
+                    .zip(&series.values)
+                    .map(|(l, v)| format!(
+                        "{l} {}",
+                        v.map(|v| fmt_num(lang, v, 1)).unwrap_or_else(|| "–".into())
+                    ))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let svg = charts::trend(&title, &alt, &labels, &[series], &[], t("nps_axis"), style);
+            charts.push(chart(title, alt, svg));
+        }
+    }
+    (json!({ "rows": rows }), charts)
+}
+
+/// The children of the driver sets of period `p`, total, grouped by node
+/// in output order.
+fn driver_groups<'a>(ix: &Ix<'a>, p: &str) -> Vec<(String, Vec<&'a crate::analysis::DriverRow>)> {
+    let mut groups: Vec<(String, Vec<&crate::analysis::DriverRow>)> = Vec::new();
+    for d in
+        ix.r.analysis
+            .drivers
+            .iter()
+            .filter(|d| d.period == p && d.dimension == "total")
+    {
+        match groups.last_mut() {
+            Some((n, v)) if *n == d.node => v.push(d),
+            _ => groups.push((d.node.clone(), vec![d])),
+        }
+    }
+    groups
+}
+
+fn opt(lang: locale::Lang, x: Option<f64>, decimals: usize) -> String {
+    x.map(|v| fmt_num(lang, v, decimals)).unwrap_or_default()
+}
+
+/// Key drivers: for the first (top) set a chart and a table; for every
+/// other set its strongest driver.
+pub(super) fn drivers(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>) {
+    let lang = ix.lang;
+    let t = |k| locale::get(lang, k);
+    let groups = driver_groups(ix, p);
+    let mut charts = Vec::new();
+    let mut main = Value::Null;
+    let mut others = Vec::new();
+    for (i, (node, rows)) in groups.iter().enumerate() {
+        let first = rows[0];
+        let mut ranked: Vec<_> = rows.iter().collect();
+        ranked.sort_by(|a, b| {
+            b.share
+                .unwrap_or(f64::NEG_INFINITY)
+                .total_cmp(&a.share.unwrap_or(f64::NEG_INFINITY))
+                .then(a.child.cmp(&b.child))
+        });
+        if i == 0 {
+            let bars: Vec<Bar> = ranked
+                .iter()
+                .map(|d| Bar {
+                    label: ix.label(&d.child),
+                    value: d.share,
+                    ci: None,
+                    highlight: false,
+                })
+                .collect();
+            let title = format!("{} – {}", t("drivers_chart"), ix.label(node));
+            let alt = format!(
+                "{title}: {}",
+                ranked
+                    .iter()
+                    .map(|d| format!("{} {}", ix.label(&d.child), opt(lang, d.share, 1)))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            let svg = charts::bars(&title, &alt, &bars, t("share_axis"), &[], style);
+            charts.push(chart(title, alt, svg));
+            main = json!({
+                "label": ix.label(node),
+                "outcome": ix.label(&first.outcome),
+                "n": first.n,
+                "r2": opt(lang, first.r2.map(|x| 100.0 * x), 1),
+                "note": first.note,
+                "rows": ranked.iter().map(|d| json!({
+                    "label": ix.label(&d.child),
+                    "share": opt(lang, d.share, 1),
+                    "r": opt(lang, d.r, 2),
+                    "beta": opt(lang, d.beta, 2),
+                    "performance": opt(lang, d.performance, 1),
+                    "weight": fmt_num(lang, 100.0 * d.weight, 1),
+                })).collect::<Vec<_>>(),
+            });
+        } else {
+            let top = ranked.first().copied().copied();
+            others.push(json!({
+                "label": ix.label(node),
+                "top": top.map(|d| ix.label(&d.child)).unwrap_or_default(),
+                "share": opt(lang, top.and_then(|d| d.share), 1),
+                "r2": opt(lang, first.r2.map(|x| 100.0 * x), 1),
+                "n": first.n,
+                "note": first.note,
+            }));
+        }
+    }
+    let derived = !ix.r.analysis.derived.is_empty();
+    (
+        json!({ "main": main, "others": others, "derived": derived }),
+        charts,
+    )
+}
+
+fn quadrant_label(lang: locale::Lang, q: &str) -> &'static str {
+    locale::get(lang, q)
+}
+
+/// The importance-performance matrix of the first set, and every child in
+/// "concentrate here" across the sets.
+pub(super) fn ipa(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>) {
+    let lang = ix.lang;
+    let t = |k| locale::get(lang, k);
+    let rows: Vec<_> =
+        ix.r.analysis
+            .ipa
+            .iter()
+            .filter(|d| d.period == p && d.dimension == "total")
+            .collect();
+    let Some(first) = rows.first() else {
+        return (json!({ "points": [], "concentrate": [] }), vec![]);
+    };
+    let top: Vec<_> = rows.iter().filter(|d| d.node == first.node).collect();
+    let points: Vec<Point> = top
+        .iter()
+        .map(|d| Point {
+            label: ix.label(&d.child),
+            x: d.importance,
+            y: d.performance,
+        })
+        .collect();
+    let kind = &first.importance_kind;
+    let x_label = match kind.as_str() {
+        "relative_weights" => t("share_axis"),
+        "correlation" => t("r_axis"),
+        _ => t("beta_axis"),
+    };
+    let title = format!("{} – {}", t("ipa_chart"), ix.label(&first.node));
+    let alt = format!(
+        "{title}: {}",
+        top.iter()
+            .map(|d| format!(
+                "{} ({}, {}): {}",
+                ix.label(&d.child),
+                fmt_num(lang, d.importance, 1),
+                fmt_num(lang, d.performance, 1),
+                quadrant_label(lang, &d.quadrant)
+            ))
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    let svg = charts::scatter(
+        &title,
+        &alt,
+        &points,
+        x_label,
+        t("score_axis"),
+        (first.x_line, first.y_line),
+        [
+            t("possible_overkill"),
+            t("keep_up"),
+            t("low_priority"),
+            t("concentrate_here"),
+        ],
+        style,
+    );
+    let concentrate_top: Vec<String> = top
+        .iter()
+        .filter(|d| d.quadrant == "concentrate_here")
+        .map(|d| ix.label(&d.child))
+        .collect();
+    let concentrate: Vec<Value> = rows
+        .iter()
+        .filter(|d| d.quadrant == "concentrate_here")
+        .map(|d| {
+            json!({
+                "node": ix.label(&d.node),
+                "label": ix.label(&d.child),
+                "importance": fmt_num(lang, d.importance, 1),
+                "performance": fmt_num(lang, d.performance, 1),
+            })
+        })
+        .collect();
+    let table: Vec<Value> = top
+        .iter()
+        .map(|d| {
+            json!({
+                "label": ix.label(&d.child),
+                "importance": fmt_num(lang, d.importance, 1),
+                "performance": fmt_num(lang, d.performance, 1),
+                "quadrant": quadrant_label(lang, &d.quadrant),
+                "concentrate": d.quadrant == "concentrate_here",
+            })
+        })
+        .collect();
+    (
+        json!({
+            "node": ix.label(&first.node),
+            "concentrate_top": concentrate_top.join(", "),
+            "concentrate": concentrate,
+            "rows": table,
+            "x_line": fmt_num(lang, first.x_line, 1),
+            "y_line": fmt_num(lang, first.y_line, 1),
+        }),
+        vec![chart(title, alt, svg)],
+    )
+}
+
+/// Penalty-reward classes of every child, grouped by node.
+pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
+    let lang = ix.lang;
+    let a = &ix.r.analysis;
+    let mut groups: Vec<Value> = Vec::new();
+    let mut current: Option<(String, Vec<Value>)> = None;
+    for k in a
+        .kano
+        .iter()
+        .filter(|k| k.period == p && k.dimension == "total")
+    {
+        if current.as_ref().is_some_and(|(n, _)| *n != k.node) {
+            let (n, rows) = current.take().expect("some");
+            groups.push(json!({ "label": ix.label(&n), "rows": rows }));
+        }
+        let row = json!({
+            "label": ix.label(&k.child),
+            "low": opt(lang, k.low_share, 1),
+            "high": opt(lang, k.high_share, 1),
+            "penalty": opt(lang, k.penalty, 1),
+            "reward": opt(lang, k.reward, 1),
+            "class": k.class.as_deref().map(|c| locale::get(lang, c)).unwrap_or(""),
+            "note": k.note,
+        });
+        match &mut current {
+            Some((_, rows)) => rows.push(row),
+            None => current = Some((k.node.clone(), vec![row])),
+        }
+    }
+    if let Some((n, rows)) = current {
+        groups.push(json!({ "label": ix.label(&n), "rows": rows }));
+    }
+    (
+        json!({
+            "groups": groups,
+            "low": opt(lang, a.kano_low, 0),
+            "high": opt(lang, a.kano_high, 0),
+            "ratio": opt(lang, a.kano_ratio, 1),
+        }),
+        vec![],
+    )
+}
+
+/// The PLS model of the latest period: indices, paths, R^2.
+pub(super) fn pls(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>) {
+    let lang = ix.lang;
+    let t = |k| locale::get(lang, k);
+    let a = &ix.r.analysis;
+    let Some(info) = &a.pls_info else {
+        return (json!({}), vec![]);
+    };
+    let label = |id: &str| {
+        info.latents
+            .iter()
+            .find(|(l, _)| l == id)
+            .map(|(_, x)| x.clone())
+            .unwrap_or_else(|| id.to_string())
+    };
+    let rows: Vec<_> = a.pls.iter().filter(|r| r.period == p).collect();
+    let ci = |r: &crate::analysis::PlsRow, d: usize| match (r.ci_low, r.ci_high) {
+        (Some(lo), Some(hi)) => format!("{}–{}", fmt_num(lang, lo, d), fmt_num(lang, hi, d)),
+        _ => String::new(),
+    };
+    fn of<'a, 'b>(
+        rows: &'b [&'a crate::analysis::PlsRow],
+        stat: &'b str,
+    ) -> impl Iterator<Item = &'a crate::analysis::PlsRow> + 'b {
+        rows.iter().copied().filter(move |r| r.statistic == stat)
+    }
+    let indices: Vec<Value> = of(&rows, "index")
+        .map(|r| {
+            let r2 = of(&rows, "r2")
+                .find(|x| x.latent == r.latent)
+                .map(|x| fmt_num(lang, 100.0 * x.estimate, 1));
+            json!({
+                "label": label(&r.latent),
+                "index": fmt_num(lang, r.estimate, 1),
+                "se": opt(lang, r.boot_se, 2),
+                "ci": ci(r, 1),
+                "r2": r2.unwrap_or_default(),
+            })
+        })
+        .collect();
+    let paths: Vec<Value> = of(&rows, "path")
+        .map(|r| {
+            // Significant when the bootstrap interval excludes 0.
+            let sig = matches!((r.ci_low, r.ci_high), (Some(lo), Some(hi)) if lo > 0.0 || hi < 0.0);
+            json!({
+                "from": label(&r.item),
+                "to": label(&r.latent),
+                "estimate": fmt_num(lang, r.estimate, 3),
+                "se": opt(lang, r.boot_se, 3),
+                "ci": ci(r, 3),
+                "sig": sig,
+            })
+        })
+        .collect();
+    let bars: Vec<Bar> = of(&rows, "index")
+        .map(|r| Bar {
+            label: label(&r.latent),
+            value: Some(r.estimate),
+            ci: r.ci_low.zip(r.ci_high),
+            highlight: false,
+        })
+        .collect();
+    let title = t("pls_chart").to_string();
+    let alt = format!(
+        "{title}: {}",
+        bars.iter()
+            .map(|b| format!("{} {}", b.label, opt(lang, b.value, 1)))
+            .collect::<Vec<_>>()
+            .join(", ")
+    );
+    let svg = charts::bars(&title, &alt, &bars, t("score_axis"), &[], style);
+    let gof = of(&rows, "gof")
+        .next()
+        .map(|r| fmt_num(lang, r.estimate, 3))
+        .unwrap_or_default();
+    let n = info
+        .n
+        .iter()
+        .find(|(q, _)| q == p)
+        .map(|(_, n)| *n)
+        .unwrap_or(0);
+    (
+        json!({
+            "model": info.label,
+            "scheme": t(&format!("scheme_{}", info.scheme)),
+            "bootstrap": info.bootstrap,
+            "n": n,
+            "gof": gof,
+            "indices": indices,
+            "paths": paths,
+        }),
+        vec![chart(title, alt, svg)],
+    )
+}
+
+/// The raked weighting per period.
+pub(super) fn weighting(ix: &Ix<'_>) -> (Value, Vec<ChartView>) {
+    let lang = ix.lang;
+    let rows: Vec<Value> = ix
+        .r
+        .analysis
+        .weighting
+        .iter()
+        .map(|w| {
+            json!({
+                "period": locale::period(lang, &w.period),
+                "n": w.n,
+                "n_eff": fmt_num(lang, w.n_eff, 0),
+                "efficiency": fmt_num(lang, 100.0 * w.efficiency, 1),
+                "range": format!("{}–{}", fmt_num(lang, w.min_weight, 2), fmt_num(lang, w.max_weight, 2)),
+                "iterations": w.iterations,
+            })
+        })
+        .collect();
+    (json!({ "rows": rows }), vec![])
+}
+
+/// One line on the weighting of the current period, for the summary.
+pub(super) fn weighting_line(ix: &Ix<'_>, p: &str) -> Option<String> {
+    let w = ix.r.analysis.weighting.iter().find(|w| w.period == p)?;
+    let eff = fmt_num(ix.lang, 100.0 * w.efficiency, 1);
+    let neff = fmt_num(ix.lang, w.n_eff, 0);
+    Some(match ix.lang {
+        locale::Lang::En => format!(
+            "Weights are raked to the population margins; weighting efficiency {eff} % (effective base {neff} of {} respondents).",
+            w.n
+        ),
+        locale::Lang::Zh => format!("权重已按总体边际分布进行迭代加权（raking）；加权效率{eff}%（有效样本量{neff}，受访者{}人）。", w.n),
+    })
+}
+
+/// NPS line for the summary: value and change.
+pub(super) fn nps_line(ix: &Ix<'_>, p: &str) -> Option<String> {
+    let h = ix.r.hierarchy.iter().find(|h| h.kind == "nps")?;
+    let c = ix.cell(p, "total", "total", &h.id)?;
+    let v = fmt_num(ix.lang, c.mean?, 1);
+    let change = ix.comp(KIND_PREVIOUS, p, "total", "total", &h.id);
+    let ch = change
+        .map(|c| {
+            let d = fmt_delta(ix.lang, c.delta);
+            match (ix.lang, c.significant) {
+                (locale::Lang::En, true) => format!(" ({d} vs the previous period, significant)"),
+                (locale::Lang::En, false) => {
+                    format!(" ({d} vs the previous period, not significant)")
+                }
+                (locale::Lang::Zh, true) => format!("（较上期{d}，变化显著）"),
+                (locale::Lang::Zh, false) => format!("（较上期{d}，变化不显著）"),
+            }
+        })
+        .unwrap_or_default();
+    Some(match ix.lang {
+        locale::Lang::En => format!("{} is {v}{ch}.", h.label),
+        locale::Lang::Zh => format!("{}为{v}{ch}。", h.label),
+    })
+}
