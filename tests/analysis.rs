@@ -1,0 +1,348 @@
+//! METHODOLOGY 5 (top-box shares, NPS, z-tests) on `tests/fixtures/shares`,
+//! against `tests/reference/shares_reference.py` (pure Python restatement
+//! of the formulas; its output is pasted below), and the config checks of
+//! the analysis sections (METHODOLOGY 6-9).
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+// ------------------------------------------------ expected (pasted literals)
+
+// sat.top2: (period, group) -> mean, se, ci_low, ci_high
+const TOP2: [(&str, &str, [f64; 4]); 6] = [
+    (
+        "2026-Q1",
+        "total",
+        [
+            57.14285714285714,
+            21.78995561639043,
+            14.43532891000563,
+            99.85038537570864,
+        ],
+    ),
+    (
+        "2026-Q1",
+        "a",
+        [75.0, 26.51650429449553, 23.0286065868871, 100.0],
+    ),
+    (
+        "2026-Q1",
+        "b",
+        [
+            33.33333333333333,
+            29.397236789606563,
+            0.0,
+            90.95085868595805,
+        ],
+    ),
+    (
+        "2026-Q2",
+        "total",
+        [
+            46.15384615384615,
+            22.02900647217312,
+            2.977786853187098,
+            89.32990545450521,
+        ],
+    ),
+    ("2026-Q2", "a", [50.0, 30.618621784789724, 0.0, 100.0]),
+    (
+        "2026-Q2",
+        "b",
+        [40.0, 29.393876913398138, 0.0, 97.6109401162637],
+    ),
+];
+const TOP2_PREV: [f64; 3] = [
+    -10.989010989010985,
+    -0.35465415843793296,
+    0.7228486974988899,
+]; // delta, z, p
+const TOP2_REST: [f64; 3] = [10.0, 0.23560411245855353, 0.8137398820080264]; // delta, z, p
+                                                                             // sat.bottom1: (period, group) -> mean, se, ci_low, ci_high
+const BOTTOM1: [(&str, &str, [f64; 4]); 6] = [
+    (
+        "2026-Q1",
+        "total",
+        [
+            21.428571428571427,
+            18.067276744516096,
+            0.0,
+            56.83978314654104,
+        ],
+    ),
+    ("2026-Q1", "a", [0.0, 0.0, 0.0, 0.0]),
+    ("2026-Q1", "b", [50.0, 31.180478223116175, 0.0, 100.0]),
+    ("2026-Q2", "total", [0.0, 0.0, 0.0, 0.0]),
+    ("2026-Q2", "a", [0.0, 0.0, 0.0, 0.0]),
+    ("2026-Q2", "b", [0.0, 0.0, 0.0, 0.0]),
+];
+const BOTTOM1_PREV: [f64; 3] = [
+    -21.428571428571427,
+    -1.1860432389223003,
+    0.23560522434178433,
+]; // delta, z, p
+const BOTTOM1_REST: [f64; 3] = [f64::NAN, f64::NAN, f64::NAN]; // delta, z, p
+                                                               // nps: (period, group) -> mean, se, ci_low, ci_high
+const NPS: [(&str, &str, [f64; 4]); 6] = [
+    (
+        "2026-Q1",
+        "total",
+        [
+            16.666666666666668,
+            43.61199574474328,
+            -68.81127428694424,
+            100.0,
+        ],
+    ),
+    (
+        "2026-Q1",
+        "a",
+        [75.0, 26.51650429449553, 23.0286065868871, 100.0],
+    ),
+    ("2026-Q1", "b", [-100.0, 0.0, -100.0, -100.0]),
+    (
+        "2026-Q2",
+        "total",
+        [
+            23.076923076923077,
+            35.32499776709893,
+            -46.158800300548634,
+            92.3126464543948,
+        ],
+    ),
+    (
+        "2026-Q2",
+        "a",
+        [50.0, 30.618621784789724, -10.011395954441355, 100.0],
+    ),
+    (
+        "2026-Q2",
+        "b",
+        [
+            -19.999999999999996,
+            58.787753826796276,
+            -100.0,
+            95.22188023252741,
+        ],
+    ),
+];
+const NPS_PREV: [f64; 3] = [6.410256410256409, 0.11421671438808753, 0.909066002450102]; // delta, z, p
+const NPS_REST: [f64; 3] = [70.0, 1.0560700460610186, 0.29093621419697313]; // delta, z, p
+
+// ------------------------------------------------------------------ helpers
+
+type Row = BTreeMap<String, String>;
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+}
+
+fn read_csv(path: &Path) -> Vec<Row> {
+    let mut r = csv::Reader::from_path(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    let headers = r.headers().unwrap().clone();
+    r.records()
+        .map(|rec| {
+            let rec = rec.unwrap();
+            headers
+                .iter()
+                .zip(rec.iter())
+                .map(|(h, v)| (h.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+fn run(study: &Path, out: &Path) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_csi"))
+        .arg("run")
+        .arg(study)
+        .arg("--out")
+        .arg(out)
+        .args(["--format", "none", "-q"])
+        .output()
+        .expect("run csi")
+}
+
+fn num(row: &Row, key: &str) -> f64 {
+    let v = &row[key];
+    if v.is_empty() {
+        f64::NAN
+    } else {
+        v.parse().unwrap_or_else(|_| panic!("{key} = {v:?}"))
+    }
+}
+
+#[track_caller]
+fn close(actual: f64, expected: f64, what: &str) {
+    if expected.is_nan() {
+        assert!(actual.is_nan(), "{what}: got {actual}, expected none");
+        return;
+    }
+    assert!(
+        (actual - expected).abs() <= 1e-9 * expected.abs() + 1e-12,
+        "{what}: got {actual:?}, expected {expected:?}"
+    );
+}
+
+// -------------------------------------------------------------------- tests
+
+#[test]
+fn shares_and_nps_match_the_reference() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let o = run(&fixture("shares/study.toml"), &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let cells = read_csv(&out.join("cells.csv"));
+    let comps = read_csv(&out.join("comparisons.csv"));
+    for (measure, expected, prev, rest) in [
+        ("sat.top2", &TOP2, &TOP2_PREV, &TOP2_REST),
+        ("sat.bottom1", &BOTTOM1, &BOTTOM1_PREV, &BOTTOM1_REST),
+        ("nps", &NPS, &NPS_PREV, &NPS_REST),
+    ] {
+        for (period, group, [mean, se, lo, hi]) in expected.iter() {
+            let dim = if *group == "total" { "total" } else { "plan" };
+            let c = cells
+                .iter()
+                .find(|c| {
+                    c["period"] == *period
+                        && c["dimension"] == dim
+                        && c["group"] == *group
+                        && c["node"] == measure
+                })
+                .unwrap_or_else(|| panic!("no cell {measure} {period} {group}"));
+            let what = format!("{measure} {period} {group}");
+            close(num(c, "mean"), *mean, &format!("{what} mean"));
+            close(num(c, "se"), *se, &format!("{what} se"));
+            close(num(c, "ci_low"), *lo, &format!("{what} ci_low"));
+            close(num(c, "ci_high"), *hi, &format!("{what} ci_high"));
+        }
+        for (kind, group, vs_group, exp) in [
+            ("previous_period", "total", "total", prev),
+            ("rest", "a", "(rest)", rest),
+        ] {
+            let c = comps
+                .iter()
+                .find(|c| {
+                    c["kind"] == kind
+                        && c["node"] == measure
+                        && c["period"] == "2026-Q2"
+                        && c["group"] == group
+                        && c["vs_group"] == vs_group
+                })
+                .unwrap_or_else(|| panic!("no comparison {kind} {measure}"));
+            let what = format!("{measure} {kind}");
+            if exp[0].is_nan() {
+                // Both standard errors 0: no test statistic.
+                assert_eq!(c["t"], "", "{what}");
+                continue;
+            }
+            close(num(c, "delta"), exp[0], &format!("{what} delta"));
+            close(num(c, "t"), exp[1], &format!("{what} z"));
+            close(num(c, "p"), exp[2], &format!("{what} p"));
+            assert_eq!(c["df"], "", "{what}: a z-test has no degrees of freedom");
+        }
+    }
+}
+
+#[test]
+fn nps_parts_are_the_promoter_and_detractor_shares() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    assert!(run(&fixture("shares/study.toml"), &out).status.success());
+    let cells = read_csv(&out.join("cells.csv"));
+    let get = |node: &str| {
+        num(
+            cells
+                .iter()
+                .find(|c| {
+                    c["period"] == "2026-Q1" && c["dimension"] == "total" && c["node"] == node
+                })
+                .unwrap(),
+            "mean",
+        )
+    };
+    // Q1 with an answer: w = 1, 2, 1, 0.5, 1.5; promoters 10, 9 (w 3),
+    // detractors 6, 3 (w 2): 50 % and 33.3 %, NPS 16.7.
+    close(get("nps.promoters"), 50.0, "promoters");
+    close(get("nps.detractors"), 100.0 / 3.0, "detractors");
+    close(get("nps"), 50.0 - 100.0 / 3.0, "nps");
+}
+
+/// A copy of the shares fixture with `extra` appended to its study file.
+fn variant(extra: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["study.toml", "responses.csv"] {
+        std::fs::copy(fixture("shares").join(f), dir.path().join(f)).unwrap();
+    }
+    let study = dir.path().join("study.toml");
+    let mut text = std::fs::read_to_string(&study).unwrap();
+    text.push_str(extra);
+    std::fs::write(&study, text).unwrap();
+    (dir, study)
+}
+
+fn check(study: &Path) -> (bool, String) {
+    let o = Command::new(env!("CARGO_BIN_EXE_csi"))
+        .arg("check")
+        .arg(study)
+        .output()
+        .expect("run csi check");
+    (
+        o.status.success(),
+        String::from_utf8_lossy(&o.stdout).to_string() + &String::from_utf8_lossy(&o.stderr),
+    )
+}
+
+#[test]
+fn analysis_config_errors_name_the_place_and_the_fix() {
+    let cases: &[(&str, &str)] = &[
+        ("\n[[nps]]\nid = \"nps2\"\nquestion = \"sat\"\n", "NPS needs a 0-10 question"),
+        ("\n[[share]]\nid = \"s2\"\nquestion = \"sat\"\ntop = 7\n", "7 boxes do not fit the scale"),
+        ("\n[[share]]\nid = \"s3\"\nquestion = \"stat\"\n", "did you mean `sat`?"),
+        ("\n[drivers]\nimportance = \"relative_weight\"\n", "did you mean `relative_weights`?"),
+        ("\n[drivers]\nkano_low = 90\nkano_high = 80\n", "`kano_low` must be below `kano_high`"),
+        (
+            "\n[weighting]\n[[weighting.margin]]\ndimension = \"plan\"\ntargets = { a = 0.5, b = 0.3 }\n",
+            "sum to 0.8",
+        ),
+        (
+            "\n[weighting]\n[[weighting.margin]]\ndimension = \"plans\"\ntargets = { a = 0.5, b = 0.5 }\n",
+            "did you mean `plan`?",
+        ),
+        ("\n[pls]\nid = \"m\"\nscheme = \"centroids\"\n", "did you mean `centroid`?"),
+    ];
+    for (extra, expected) in cases {
+        let (_dir, study) = variant(extra);
+        let (ok, text) = check(&study);
+        assert!(!ok, "{extra}: csi check passed");
+        assert!(
+            text.contains(expected),
+            "{extra}: expected {expected:?} in:\n{text}"
+        );
+        assert!(
+            text.contains("study.toml:"),
+            "{extra}: no file:line:col in:\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_value_without_a_raking_target_is_rejected_and_counted() {
+    // Plan `b` has no target: its rows cannot be raked.
+    let (dir, study) = variant(
+        "\n[weighting]\n[[weighting.margin]]\ndimension = \"plan\"\ntargets = { a = 1.0 }\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&study, &out);
+    let text = String::from_utf8_lossy(&o.stderr);
+    assert!(o.status.success(), "{text}");
+    let rejected = read_csv(&out.join("rejected.csv"));
+    assert_eq!(rejected.len(), 6, "{rejected:?}");
+    assert!(
+        rejected.iter().all(|r| r["reason"] == "no_target"),
+        "{rejected:?}"
+    );
+}
