@@ -1862,6 +1862,20 @@ fn resolve(
                         .into(),
                 );
             }
+            let missing = match kind.as_str() {
+                "drivers" | "ipa" | "kano" if m.drivers.is_none() => Some("[drivers]"),
+                "pls" if m.pls.is_none() => Some("[pls]"),
+                "weighting" if m.weighting.is_none() => Some("[weighting]"),
+                "nps" if m.shares.is_empty() && m.npss.is_empty() => Some("[[nps]] or [[share]]"),
+                _ => None,
+            };
+            if let Some(table) = missing {
+                ld.error(
+                    &at(f, &sv.kind),
+                    format!("section `{kind}` needs {table}, which the study does not declare"),
+                )
+                .help = Some(format!("declare {table}, or remove the section"));
+            }
             if kind == "segments"
                 && sv.dimensions.is_none()
                 && !m.dimensions.iter().any(|d| d.v.get_ref().own.is_none())

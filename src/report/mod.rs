@@ -250,8 +250,17 @@ pub fn build(r: &Results, branding: &Branding, generated_iso: &str) -> Doc {
     let period_id = r.current_period.clone().unwrap_or_default();
     let mut sections = Vec::new();
     let layout = if r.report.sections.is_empty() {
+        let a = &r.analysis;
         crate::config::SECTION_KINDS
             .iter()
+            // The analysis sections only when the study has their figures.
+            .filter(|k| match **k {
+                "nps" => r.hierarchy.iter().any(|h| h.kind == "nps" || h.kind == "share"),
+                "drivers" | "ipa" | "kano" => a.importance_kind.is_some(),
+                "pls" => a.pls_info.is_some(),
+                "weighting" => !a.weighting.is_empty(),
+                _ => true,
+            })
             .map(|k| crate::config::Section {
                 kind: k.to_string(),
                 title: None,
