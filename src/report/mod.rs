@@ -255,7 +255,10 @@ pub fn build(r: &Results, branding: &Branding, generated_iso: &str) -> Doc {
             .iter()
             // The analysis sections only when the study has their figures.
             .filter(|k| match **k {
-                "nps" => r.hierarchy.iter().any(|h| h.kind == "nps" || h.kind == "share"),
+                "nps" => r
+                    .hierarchy
+                    .iter()
+                    .any(|h| h.kind == "nps" || h.kind == "share"),
                 "drivers" | "ipa" | "kano" => a.importance_kind.is_some(),
                 "pls" => a.pls_info.is_some(),
                 "weighting" => !a.weighting.is_empty(),
