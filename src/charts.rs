@@ -251,6 +251,30 @@ pub fn trend(
     y_label: &str,
     style: &Style,
 ) -> String {
+    trend_in(
+        title,
+        desc,
+        x_labels,
+        series,
+        refs,
+        y_label,
+        (0.0, 100.0),
+        style,
+    )
+}
+
+/// [`trend`] on a scale whose values live in `bounds` (NPS: -100..100).
+#[allow(clippy::too_many_arguments)]
+pub fn trend_in(
+    title: &str,
+    desc: &str,
+    x_labels: &[String],
+    series: &[Series],
+    refs: &[RefLine],
+    y_label: &str,
+    bounds: (f64, f64),
+    style: &Style,
+) -> String {
     let legend_rows = 1 + (series.len() + refs.len()) / 4;
     let f = Frame {
         w: 720.0,
@@ -282,10 +306,11 @@ pub fn trend(
         lo = 0.0;
         hi = 100.0;
     }
-    // Scores live in 0-100: the axis never goes beyond, and bands are cut
-    // at its ends.
-    let (lo, hi) = (lo.clamp(0.0, 100.0), hi.clamp(0.0, 100.0));
-    let (y0, y1, tk) = ticks((lo - 1.0).max(0.0), (hi + 1.0).min(100.0).max(lo + 2.0), 5);
+    // Scores live in their bounds (0-100): the axis never goes beyond, and
+    // bands are cut at its ends.
+    let (b0, b1) = bounds;
+    let (lo, hi) = (lo.clamp(b0, b1), hi.clamp(b0, b1));
+    let (y0, y1, tk) = ticks((lo - 1.0).max(b0), (hi + 1.0).min(b1).max(lo + 2.0), 5);
     let n = x_labels.len().max(1);
     let pad = 30.0;
     let x = |i: usize| -> f64 {

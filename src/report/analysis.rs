@@ -84,7 +84,16 @@ pub(super) fn nps(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>
                     .collect::<Vec<_>>()
                     .join(", ")
             );
-            let svg = charts::trend(&title, &alt, &labels, &[series], &[], t("nps_axis"), style);
+            let svg = charts::trend_in(
+                &title,
+                &alt,
+                &labels,
+                &[series],
+                &[],
+                t("nps_axis"),
+                (-100.0, 100.0),
+                style,
+            );
             charts.push(chart(title, alt, svg));
         }
     }
