@@ -241,7 +241,7 @@ fn sections_whose_figures_cannot_exist_are_errors() {
         (
             "study.toml",
             "[scales.five]",
-            "[report]\n[[report.section]]\nkind = \"segments\"\n[[report.section]]\nkind = \"brands\"\n[[report.section]]\nkind = \"drivers\"\n\n[scales.five]",
+            "[report]\n[[report.section]]\nkind = \"segments\"\n[[report.section]]\nkind = \"brands\"\n[[report.section]]\nkind = \"drivers\"\n[[report.section]]\nkind = \"kanoo\"\n\n[scales.five]",
         ),
     ]);
     let (code, err) = check(&dir);
@@ -254,5 +254,10 @@ fn sections_whose_figures_cannot_exist_are_errors() {
         err.contains("section `brands` needs a brand dimension"),
         "{err}"
     );
-    assert!(err.contains("unknown report section `drivers`"), "{err}");
+    assert!(
+        err.contains("section `drivers` needs [drivers], which the study does not declare"),
+        "{err}"
+    );
+    assert!(err.contains("unknown report section `kanoo`"), "{err}");
+    assert!(err.contains("did you mean `kano`?"), "{err}");
 }

@@ -267,7 +267,10 @@ fn a_dummy_nobody_scores_is_left_out_not_an_error() {
     assert!(pr.reward.iter().all(Option::is_some));
 }
 
-fn sample_classes() -> (Vec<Class>, Vec<(String, String, f64)>, Vec<Margin>) {
+/// (region, plan, design weight) of each class.
+type ClassKey = (String, String, f64);
+
+fn sample_classes() -> (Vec<Class>, Vec<ClassKey>, Vec<Margin>) {
     let regions = ["north", "south", "east"];
     let plans = ["contract", "prepaid"];
     let mut count: BTreeMap<(String, String, u64), f64> = BTreeMap::new();

@@ -162,7 +162,7 @@ fn inner_model_summary_effects_and_gof_match_plspm() {
         close(
             c.p,
             p,
-            TOL * p.max(1e-12).min(1.0),
+            TOL * p.clamp(1e-12, 1.0),
             &format!("SAT <- {} p", row[0]),
         );
     }

@@ -17,6 +17,12 @@
 //!   low, reward = coefficient of high;
 //! - importance-performance quadrants (Martilla & James 1977).
 
+// Checks such as `!(x > 0.0)` are meant to fail for NaN too, which the
+// comparison written the other way round would not.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+// Matrix code indexes several arrays by the same row or column.
+#![allow(clippy::needless_range_loop)]
+
 use std::fmt;
 
 use nalgebra::{DMatrix, DVector, SymmetricEigen};

@@ -29,6 +29,12 @@
 //! `n - k - 1` degrees of freedom, n the number of respondents. With all
 //! weights 1 this is plspm exactly.
 
+// Checks such as `!(x > 0.0)` are meant to fail for NaN too, which the
+// comparison written the other way round would not.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+// Matrix code indexes several arrays by the same row or column.
+#![allow(clippy::needless_range_loop)]
+
 use std::fmt;
 
 use nalgebra::{DMatrix, DVector};

@@ -15,6 +15,10 @@
 //! raking goes on, until the margins are met with every weight inside the
 //! caps. The final weights sum to the total design weight.
 
+// Checks such as `!(x > 0.0)` are meant to fail for NaN too, which the
+// comparison written the other way round would not.
+#![allow(clippy::neg_cmp_op_on_partial_ord)]
+
 use std::fmt;
 
 /// Population shares of the categories of one raking variable.
