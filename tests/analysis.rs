@@ -346,3 +346,140 @@ fn a_value_without_a_raking_target_is_rejected_and_counted() {
         "{rejected:?}"
     );
 }
+
+// ------------------------------------------- derived weights (METHODOLOGY 6)
+
+const CORRELATION_2026_Q1_W: [f64; 3] = [
+    0.38831382197981756,
+    0.36923388894019615,
+    0.24245228907998623,
+];
+const CORRELATION_2026_Q1_INDEX: f64 = 47.711224997909916;
+const CORRELATION_2026_Q2_W: [f64; 3] =
+    [0.39232140041503133, 0.31649246860605335, 0.2911861309789154];
+const CORRELATION_2026_Q2_INDEX: f64 = 51.24321398545604;
+const CORRELATION_PINNED_2026_Q2_INDEX: f64 = 51.33931887480852;
+const RELATIVE_WEIGHTS_2026_Q1_W: [f64; 3] =
+    [0.47650335524549253, 0.4110800864386541, 0.11241655831585333];
+const RELATIVE_WEIGHTS_2026_Q1_INDEX: f64 = 48.742890606601364;
+const RELATIVE_WEIGHTS_2026_Q2_W: [f64; 3] =
+    [0.4716031697051366, 0.2830429410634995, 0.24535388923136378];
+const RELATIVE_WEIGHTS_2026_Q2_INDEX: f64 = 51.31639707702517;
+const RELATIVE_WEIGHTS_PINNED_2026_Q2_INDEX: f64 = 51.59127896409095;
+
+/// Runs tests/fixtures/derived with `weights` replaced by `weights_line`.
+fn run_derived(weights_line: &str) -> (Vec<Row>, serde_json::Value) {
+    let dir = tempfile::tempdir().unwrap();
+    for f in ["study.toml", "responses.csv"] {
+        std::fs::copy(fixture("derived").join(f), dir.path().join(f)).unwrap();
+    }
+    let study = dir.path().join("study.toml");
+    let text = std::fs::read_to_string(&study)
+        .unwrap()
+        .replace("weights = \"derived:correlation\"", weights_line);
+    std::fs::write(&study, text).unwrap();
+    let out = dir.path().join("out");
+    let o = run(&study, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let results: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(out.join("results.json")).unwrap()).unwrap();
+    (read_csv(&out.join("cells.csv")), results)
+}
+
+fn index_mean(cells: &[Row], period: &str) -> f64 {
+    num(
+        cells
+            .iter()
+            .find(|c| c["period"] == period && c["dimension"] == "total" && c["node"] == "index")
+            .unwrap(),
+        "mean",
+    )
+}
+
+fn derived_weights(results: &serde_json::Value, period: &str) -> Vec<f64> {
+    results["analysis"]["derived"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| d["period"] == period)
+        .map(|d| d["weight"].as_f64().unwrap())
+        .collect()
+}
+
+#[test]
+fn derived_weights_per_period_match_the_reference() {
+    for (line, w1, i1, w2, i2) in [
+        (
+            "weights = \"derived:correlation\"",
+            CORRELATION_2026_Q1_W,
+            CORRELATION_2026_Q1_INDEX,
+            CORRELATION_2026_Q2_W,
+            CORRELATION_2026_Q2_INDEX,
+        ),
+        (
+            "weights = \"derived:relative_weights\"",
+            RELATIVE_WEIGHTS_2026_Q1_W,
+            RELATIVE_WEIGHTS_2026_Q1_INDEX,
+            RELATIVE_WEIGHTS_2026_Q2_W,
+            RELATIVE_WEIGHTS_2026_Q2_INDEX,
+        ),
+    ] {
+        let (cells, results) = run_derived(line);
+        for (p, w, i) in [("2026-Q1", w1, i1), ("2026-Q2", w2, i2)] {
+            let got = derived_weights(&results, p);
+            for k in 0..3 {
+                close(got[k], w[k], &format!("{line} {p} weight {k}"));
+            }
+            close(index_mean(&cells, p), i, &format!("{line} {p} index"));
+        }
+    }
+}
+
+#[test]
+fn derived_weights_pinned_to_a_base_period() {
+    for (method, w1, pinned) in [
+        (
+            "correlation",
+            CORRELATION_2026_Q1_W,
+            CORRELATION_PINNED_2026_Q2_INDEX,
+        ),
+        (
+            "relative_weights",
+            RELATIVE_WEIGHTS_2026_Q1_W,
+            RELATIVE_WEIGHTS_PINNED_2026_Q2_INDEX,
+        ),
+    ] {
+        let (cells, results) = run_derived(&format!(
+            "weights = \"derived:{method}\"\nweights_base = \"2026-Q1\""
+        ));
+        let q2 = derived_weights(&results, "2026-Q2");
+        for k in 0..3 {
+            close(q2[k], w1[k], &format!("{method}: Q2 uses Q1's weight {k}"));
+        }
+        close(
+            index_mean(&cells, "2026-Q2"),
+            pinned,
+            &format!("{method}: pinned Q2 index"),
+        );
+        assert!(results["analysis"]["derived"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|d| d["from_period"] == "2026-Q1"));
+    }
+}
+
+#[test]
+fn derived_weights_need_an_outcome_and_unweighted_children() {
+    let (_d, study) = variant("");
+    let text = std::fs::read_to_string(&study)
+        .unwrap()
+        .replace("outcome = \"sat\"\n", "weights = \"derived:correlation\"\n");
+    std::fs::write(&study, text).unwrap();
+    let (ok, text) = check(&study);
+    assert!(!ok);
+    assert!(
+        text.contains("neither it nor a parent names an `outcome`"),
+        "{text}"
+    );
+}
