@@ -685,12 +685,36 @@ pub fn results(study: &Study, run: &Run, agg: &Aggregates) -> Result<AnalysisRes
                     }
                     let km = agg.moments(pi, *c, 2 * si + 1);
                     let pr = drivers::penalty_reward(km);
-                    let note = pr.as_ref().err().map(|e| e.to_string()).unwrap_or_default();
+                    let note = match pr.as_ref().err() {
+                        None => String::new(),
+                        // Low and high dummies that cover every respondent
+                        // are collinear with the intercept.
+                        Some(drivers::DriverError::Singular) => format!(
+                            "no middle scores to compare with (every score is <= {} or >= {}): raise kano_low or lower kano_high",
+                            d.kano_low, d.kano_high
+                        ),
+                        Some(e) => e.to_string(),
+                    };
                     let shares = (km.n() > 0).then(|| km.means());
                     for (k, &ch) in set.children.iter().enumerate() {
                         let pr = pr.as_ref().ok();
                         let penalty = pr.and_then(|x| x.penalty[k]);
                         let reward = pr.and_then(|x| x.reward[k]);
+                        // A class needs at least min_report respondents
+                        // with a low and with a high score.
+                        let few = shares.as_ref().is_some_and(|s| {
+                            let n = km.n() as f64;
+                            (s[2 * k] * n).round() < study.min_report as f64
+                                || (s[2 * k + 1] * n).round() < study.min_report as f64
+                        });
+                        let note = if few && note.is_empty() {
+                            format!(
+                                "fewer than {} respondents with a low or a high score",
+                                study.min_report
+                            )
+                        } else {
+                            note.clone()
+                        };
                         out.kano.push(KanoRow {
                             period: pl.clone(),
                             dimension: dim.clone(),
@@ -704,9 +728,10 @@ pub fn results(study: &Study, run: &Run, agg: &Aggregates) -> Result<AnalysisRes
                             penalty,
                             reward,
                             class: pr
+                                .filter(|_| !few)
                                 .and_then(|_| drivers::kano_class(penalty, reward, d.kano_ratio))
                                 .map(|k: KanoClass| name_of(&k)),
-                            note: note.clone(),
+                            note,
                         });
                     }
                 }

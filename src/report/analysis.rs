@@ -303,6 +303,18 @@ pub(super) fn ipa(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>
 pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
     let lang = ix.lang;
     let a = &ix.r.analysis;
+    // A group of rows, with the distinct notes of its rows.
+    let group = |node: String, rows: Vec<Value>| {
+        let mut notes: Vec<String> = Vec::new();
+        for r in &rows {
+            if let Some(n) = r["note"].as_str().filter(|n| !n.is_empty()) {
+                if !notes.iter().any(|x| x == n) {
+                    notes.push(n.to_string());
+                }
+            }
+        }
+        json!({ "label": ix.label(&node), "rows": rows, "note": notes.join(" ") })
+    };
     let mut groups: Vec<Value> = Vec::new();
     let mut current: Option<(String, Vec<Value>)> = None;
     for k in a
@@ -312,7 +324,7 @@ pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
     {
         if current.as_ref().is_some_and(|(n, _)| *n != k.node) {
             let (n, rows) = current.take().expect("some");
-            groups.push(json!({ "label": ix.label(&n), "rows": rows }));
+            groups.push(group(n, rows));
         }
         let row = json!({
             "label": ix.label(&k.child),
@@ -320,8 +332,16 @@ pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
             "high": opt(lang, k.high_share, 1),
             "penalty": opt(lang, k.penalty, 1),
             "reward": opt(lang, k.reward, 1),
-            "class": k.class.as_deref().map(|c| locale::get(lang, c)).unwrap_or(""),
-            "note": k.note,
+            "class": k
+                .class
+                .as_deref()
+                .map(|c| locale::get(lang, if c == "performance" { "performance_class" } else { c }))
+                .unwrap_or("–"),
+            "note": if k.note.starts_with("fewer than") {
+                format!("{} {}", locale::get(lang, "kano_few"), ix.r.study.min_report)
+            } else {
+                k.note.clone()
+            },
         });
         match &mut current {
             Some((_, rows)) => rows.push(row),
@@ -329,7 +349,7 @@ pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
         }
     }
     if let Some((n, rows)) = current {
-        groups.push(json!({ "label": ix.label(&n), "rows": rows }));
+        groups.push(group(n, rows));
     }
     (
         json!({
@@ -496,4 +516,67 @@ pub(super) fn nps_line(ix: &Ix<'_>, p: &str) -> Option<String> {
         locale::Lang::En => format!("{} is {v}{ch}.", h.label),
         locale::Lang::Zh => format!("{}为{v}{ch}。", h.label),
     })
+}
+
+/// The method section's lines on METHODOLOGY 5-9, for what the study uses.
+pub(super) fn method_lines(ix: &Ix<'_>) -> Vec<String> {
+    let r = ix.r;
+    let a = &r.analysis;
+    let en = ix.lang == locale::Lang::En;
+    let mut out = Vec::new();
+    if r.hierarchy
+        .iter()
+        .any(|h| h.kind == "share" || h.kind == "nps")
+    {
+        out.push(if en {
+            "Top-box shares are weighted shares of answers in the top boxes, with se = √(p(1 − p) / n_eff); NPS = % promoters (9-10) − % detractors (0-6), with se = 100 √((P + D − (P − D)²) / n_eff). Their differences are tested with z-tests.".to_string()
+        } else {
+            "满意比例为选择最高档答案的加权比例，标准误 = √(p(1 − p) / 有效样本量)；净推荐值 = 推荐者（9-10 分）% − 贬损者（0-6 分）%，标准误 = 100 √((P + D − (P − D)²) / 有效样本量)。差异采用 z 检验。".to_string()
+        });
+    }
+    if let Some(kind) = &a.importance_kind {
+        out.push(if en {
+            format!("Key drivers: each category (and each question within its category) is related to the outcome question on the respondents who answered them all, weighted: Pearson correlation, standardised regression coefficients, and Johnson's relative weights (each driver's share of R²). The importance-performance matrix plots importance ({kind}) against the mean score, with lines at the means. Kano classes come from a penalty-reward regression of the outcome on a low-score (≤ {}) and a high-score (≥ {}) dummy per attribute: basic when the penalty exceeds {} × the reward, excitement when the reward exceeds {} × the penalty, performance otherwise; attributes with fewer than the reporting minimum of low or high scores are not classified.", opt(ix.lang, a.kano_low, 0), opt(ix.lang, a.kano_high, 0), opt(ix.lang, a.kano_ratio, 1), opt(ix.lang, a.kano_ratio, 1))
+        } else {
+            format!("关键驱动因素：仅用全部作答的受访者（加权），计算各维度（及各维度内题目）与结果变量的皮尔逊相关系数、标准化回归系数和 Johnson 相对权重（各因素占 R² 的份额）。重要性-表现矩阵以重要性（{kind}）为横轴、平均得分为纵轴，分界线为平均值。卡诺分类基于惩罚-奖励回归：以各属性的低分（≤ {}）和高分（≥ {}）虚拟变量解释结果变量；惩罚超过奖励的 {} 倍为基本型，奖励超过惩罚的 {} 倍为兴奋型，其余为期望型；低分或高分人数不足最低报告样本量的属性不予分类。", opt(ix.lang, a.kano_low, 0), opt(ix.lang, a.kano_high, 0), opt(ix.lang, a.kano_ratio, 1), opt(ix.lang, a.kano_ratio, 1))
+        });
+    }
+    let mut nodes: Vec<(&str, &str, &str)> = Vec::new();
+    for d in &a.derived {
+        if !nodes.iter().any(|n| n.0 == d.node) {
+            nodes.push((
+                &d.node,
+                &d.method,
+                if d.from_period == d.period {
+                    ""
+                } else {
+                    &d.from_period
+                },
+            ));
+        }
+    }
+    for (node, method, base) in nodes {
+        let label = ix.label(node);
+        out.push(match (en, base.is_empty()) {
+            (true, true) => format!("The weights inside “{label}” are derived from each period's own data ({method}), not stated."),
+            (true, false) => format!("The weights inside “{label}” are derived from the data of {} ({method}) and used for every period.", locale::period(ix.lang, base)),
+            (false, true) => format!("“{label}”的内部权重按各期自身数据推导（{method}），而非预设。"),
+            (false, false) => format!("“{label}”的内部权重由{}的数据推导（{method}），并用于所有期间。", locale::period(ix.lang, base)),
+        });
+    }
+    if let Some(p) = &a.pls_info {
+        out.push(if en {
+            format!("PLS path model “{}” (PLS-PM as in the plspm package; mode A, {} scheme, questions {}; respondents who answered every question of the model): latent indices are the outer-weighted means of their questions' 0-100 scores; standard errors and 95 % intervals from {} bootstrap resamples.", p.label, p.scheme, if p.scaled { "standardised" } else { "centred" }, p.bootstrap)
+        } else {
+            format!("PLS 路径模型“{}”（与 plspm 软件包算法一致；A 模式，{} 方案，题目{}；仅含作答模型全部题目的受访者）：潜变量指数为其题目 0-100 分按外部权重的加权平均；标准误与 95% 区间来自 {} 次自助法重抽样。", p.label, p.scheme, if p.scaled { "标准化" } else { "中心化" }, p.bootstrap)
+        });
+    }
+    if !a.weighting.is_empty() {
+        out.push(if en {
+            "Survey weights are raked (iterative proportional fitting) to the population margins of the study design, per period, and trimmed as configured; the weighting efficiency is the effective base divided by the number of respondents.".to_string()
+        } else {
+            "调查权重按研究设计中的总体边际分布逐期进行迭代比例拟合（raking），并按配置截尾；加权效率 = 有效样本量 / 受访者数。".to_string()
+        });
+    }
+    out
 }

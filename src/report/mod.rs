@@ -945,7 +945,10 @@ fn method(ix: &Ix<'_>) -> (Value, Vec<ChartView>) {
             "weighted": r.study.weighted,
             "rows": r.rows,
             "reasons": reasons,
-            "formulas": locale::formulas(lang, r.study.alpha, r.study.min_base, r.study.min_report, r.study.coverage),
+            "formulas": locale::formulas(lang, r.study.alpha, r.study.min_base, r.study.min_report, r.study.coverage)
+                .into_iter()
+                .chain(analysis::method_lines(ix))
+                .collect::<Vec<_>>(),
             "alpha": r.study.alpha,
             "min_base": r.study.min_base,
             "min_report": r.study.min_report,
