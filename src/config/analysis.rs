@@ -323,14 +323,15 @@ pub(super) fn shares(
         }
         let label = opt_str(&nv.label).unwrap_or_else(|| "Net Promoter Score".to_string());
         let base = measures.len() + out.len();
-        out.push(Measure {
-            kind: MeasureKind::Nps {
+        out.push(Measure::computed(
+            id.clone(),
+            label.clone(),
+            MeasureKind::Nps {
                 question: qi,
                 promoters: base + 1,
                 detractors: base + 2,
             },
-            ..share_measure(id.clone(), label.clone(), qi, 0.0, 0.0)
-        });
+        ));
         out.push(share_measure(
             format!("{id}.promoters"),
             format!("{label}: promoters (9-10)"),
@@ -350,20 +351,7 @@ pub(super) fn shares(
 }
 
 fn share_measure(id: String, label: String, question: usize, min: f64, max: f64) -> Measure {
-    Measure {
-        id,
-        label,
-        kind: MeasureKind::Share { question, min, max },
-        parent: None,
-        children: Vec::new(),
-        level: 0,
-        stated_weight: None,
-        weight: 0.0,
-        coverage: 0.0,
-        expectation: None,
-        outcome: None,
-        derived: None,
-    }
+    Measure::computed(id, label, MeasureKind::Share { question, min, max })
 }
 
 /// `weights` / `weights_base` of the nodes.

@@ -205,6 +205,25 @@ pub struct Measure {
 }
 
 impl Measure {
+    /// A measure computed from others per respondent (gap, share, NPS):
+    /// outside the hierarchy, no weight.
+    pub fn computed(id: String, label: String, kind: MeasureKind) -> Measure {
+        Measure {
+            id,
+            label,
+            kind,
+            parent: None,
+            children: Vec::new(),
+            level: 0,
+            stated_weight: None,
+            weight: 0.0,
+            coverage: 0.0,
+            expectation: None,
+            outcome: None,
+            derived: None,
+        }
+    }
+
     /// The outcome a node's children drive: its own `outcome`, else the
     /// nearest ancestor's.
     pub fn outcome_for_drivers(&self, measures: &[Measure]) -> Option<usize> {
@@ -1615,20 +1634,11 @@ fn resolve(
             .collect();
         for (node, expectation) in gaps {
             let nm = &measures[node];
-            measures.push(Measure {
-                id: format!("gap:{}", nm.id),
-                label: format!("{} (gap)", nm.label),
-                kind: MeasureKind::Gap { node, expectation },
-                parent: None,
-                children: Vec::new(),
-                level: 0,
-                stated_weight: None,
-                weight: 0.0,
-                coverage: 0.0,
-                expectation: None,
-                outcome: None,
-                derived: None,
-            });
+            measures.push(Measure::computed(
+                format!("gap:{}", nm.id),
+                format!("{} (gap)", nm.label),
+                MeasureKind::Gap { node, expectation },
+            ));
         }
         analysis::derived_weights(ld, &mut measures, &m.nodes, &node_measure, period.as_ref());
         analysis::shares(ld, &mut measures, &m.shares, &m.npss, &scales);

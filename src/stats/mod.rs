@@ -241,32 +241,6 @@ pub fn estimate_nps(s: &Suff, promoters: &Suff, detractors: &Suff, rules: &Rules
     e
 }
 
-/// z-test of two independent shares or NPS (METHODOLOGY 5):
-/// `z = d / sqrt(se1^2 + se2^2)`, two-sided normal p; reported in the `t`
-/// column with no degrees of freedom. Same base rules as [`welch`].
-pub fn ztest(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
-    let (m1, m2) = (a.mean?, b.mean?);
-    let delta = m1 - m2;
-    let mut r = Welch {
-        delta,
-        t: None,
-        df: None,
-        p: None,
-        significant: false,
-    };
-    if let (Some(se1), Some(se2)) = (a.se, b.se) {
-        let v = se1 * se1 + se2 * se2;
-        if v > 0.0 {
-            let z = delta / v.sqrt();
-            let p = z_two_sided_p(z);
-            r.t = Some(z);
-            r.p = Some(p);
-            r.significant = p < alpha && a.flag == Flag::None && b.flag == Flag::None;
-        }
-    }
-    Some(r)
-}
-
 /// Welch's two-sample t-test between two independent cells (METHODOLOGY 4).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Welch {
@@ -281,8 +255,36 @@ pub struct Welch {
 /// standard error is undefined or both are zero. Never significant when
 /// either cell has a low base.
 pub fn welch(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
-    let (m1, m2) = (a.mean?, b.mean?);
-    let delta = m1 - m2;
+    two_sample(a, b, alpha, |delta, v1, v2| {
+        if a.n < 2 || b.n < 2 {
+            return None;
+        }
+        let v = v1 + v2;
+        let t = delta / v.sqrt();
+        let df = v * v / (v1 * v1 / (a.n as f64 - 1.0) + v2 * v2 / (b.n as f64 - 1.0));
+        Some((t, Some(df), t_two_sided_p(t, df)))
+    })
+}
+
+/// z-test of two independent shares or NPS (METHODOLOGY 5):
+/// `z = d / sqrt(se1^2 + se2^2)`, two-sided normal p; reported in the `t`
+/// column with no degrees of freedom. Same rules as [`welch`].
+pub fn ztest(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
+    two_sample(a, b, alpha, |delta, v1, v2| {
+        let z = delta / (v1 + v2).sqrt();
+        Some((z, None, z_two_sided_p(z)))
+    })
+}
+
+/// A test of two independent cells: `stat(delta, se1^2, se2^2)` gives the
+/// statistic, df and p when both variances are known and not both 0.
+fn two_sample(
+    a: &Estimate,
+    b: &Estimate,
+    alpha: f64,
+    stat: impl Fn(f64, f64, f64) -> Option<(f64, Option<f64>, f64)>,
+) -> Option<Welch> {
+    let delta = a.mean? - b.mean?;
     let mut r = Welch {
         delta,
         t: None,
@@ -292,15 +294,13 @@ pub fn welch(a: &Estimate, b: &Estimate, alpha: f64) -> Option<Welch> {
     };
     if let (Some(se1), Some(se2)) = (a.se, b.se) {
         let (v1, v2) = (se1 * se1, se2 * se2);
-        let v = v1 + v2;
-        if v > 0.0 && a.n >= 2 && b.n >= 2 {
-            let t = delta / v.sqrt();
-            let df = v * v / (v1 * v1 / (a.n as f64 - 1.0) + v2 * v2 / (b.n as f64 - 1.0));
-            let p = t_two_sided_p(t, df);
-            r.t = Some(t);
-            r.df = Some(df);
-            r.p = Some(p);
-            r.significant = p < alpha && a.flag == Flag::None && b.flag == Flag::None;
+        if v1 + v2 > 0.0 {
+            if let Some((t, df, p)) = stat(delta, v1, v2) {
+                r.t = Some(t);
+                r.df = df;
+                r.p = Some(p);
+                r.significant = p < alpha && a.flag == Flag::None && b.flag == Flag::None;
+            }
         }
     }
     Some(r)
