@@ -471,3 +471,50 @@ fn derived_weights_need_an_outcome_and_unweighted_children() {
         "{text}"
     );
 }
+
+#[test]
+fn a_margin_that_cannot_be_met_stops_the_run_naming_it() {
+    // Plan `c` has a target but no respondent.
+    let (dir, study) = variant(
+        "\n[weighting]\n[[weighting.margin]]\ndimension = \"plan\"\ntargets = { a = 0.5, b = 0.3, c = 0.2 }\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&study, &out);
+    let text = String::from_utf8_lossy(&o.stderr);
+    assert_eq!(o.status.code(), Some(1), "{text}");
+    assert!(
+        text.contains("raking 2026-Q1: category `c` of margin `plan` has a target but no respondent"),
+        "{text}"
+    );
+    assert!(!out.exists(), "no output folder on failure");
+}
+
+#[test]
+fn raking_meets_the_margins_in_the_cells() {
+    // Weighted shares of plan a and b in each period become 60 / 40 %.
+    let (dir, study) = variant(
+        "\n[weighting]\nmode = \"replace\"\n[[weighting.margin]]\ndimension = \"plan\"\ntargets = { a = 0.6, b = 0.4 }\n",
+    );
+    let out = dir.path().join("out");
+    let o = run(&study, &out);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let bases = read_csv(&out.join("cells.csv"));
+    for p in ["2026-Q1", "2026-Q2"] {
+        let w = |g: &str| {
+            num(
+                bases
+                    .iter()
+                    .find(|c| c["period"] == p && c["group"] == g && c["node"] == "q1")
+                    .unwrap(),
+                "weighted_n",
+            )
+        };
+        // `replace`: weights start from 1, so they sum to the respondents (6).
+        close(w("a"), 0.6 * 6.0, &format!("{p} a"));
+        close(w("b"), 0.4 * 6.0, &format!("{p} b"));
+    }
+    let wt = read_csv(&out.join("weighting.csv"));
+    assert_eq!(wt.len(), 2);
+    // 3 respondents per group, weights 1.2 and 0.8: n_eff = 36 / 6.24.
+    close(num(&wt[0], "n_eff"), 36.0 / 6.24, "n_eff");
+}
