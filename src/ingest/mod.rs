@@ -699,9 +699,14 @@ impl<'a> RowEval<'a> {
     /// Aggregates and gaps from the question scores (METHODOLOGY 2, 5).
     fn score_nodes(&mut self, period: i32) {
         let t = self.tables;
-        let children = match t.period_children.get(&period) {
-            Some(c) => c.as_slice(),
-            None => t.children.as_slice(),
+        // Derived weights are rare: no hash lookup per row without them.
+        let children = if t.period_children.is_empty() {
+            t.children.as_slice()
+        } else {
+            match t.period_children.get(&period) {
+                Some(c) => c.as_slice(),
+                None => t.children.as_slice(),
+            }
         };
         for a in &t.aggs {
             let (mut sv, mut sum) = (0.0, 0.0);
