@@ -207,6 +207,9 @@ pub fn run(
                 uses_pls = true;
                 continue;
             }
+            if d.method == DeriveMethod::Importance {
+                continue;
+            }
             let outcome = m
                 .outcome_for_drivers(&study.measures)
                 .expect("checked by config");
@@ -242,6 +245,35 @@ pub fn run(
                     )
                 })?;
                 own.insert((*n, p), w);
+            }
+            // Stated importance: the period's mean importance score of
+            // each child (respondents who rated it).
+            for &n in &nodes {
+                let m = &study.measures[n];
+                if m.derived
+                    .as_ref()
+                    .is_some_and(|d| d.method == DeriveMethod::Importance)
+                {
+                    let means: Vec<f64> = m
+                        .children
+                        .iter()
+                        .map(|&c| {
+                            let q = study.measures[c].importance.expect("checked by config");
+                            let s = agg.suff(pi, 0, q);
+                            if s[0] > 0.0 && s[1] > 0.0 {
+                                s[6] + s[3] / s[1]
+                            } else {
+                                f64::NAN
+                            }
+                        })
+                        .collect();
+                    own.insert((n, p), normalise(means).map_err(|e| {
+                        error(
+                            format!("cannot derive the weights of node `{}` for {}: {e}", m.id, cal.label(p)),
+                            "check that the importance questions are answered in this period, or pin the weights with `weights_base`",
+                        )
+                    })?);
+                }
             }
             if let Some(spec) = pls_spec {
                 let (model, cols) = pls_model(spec);
@@ -331,7 +363,7 @@ pub fn run(
 fn normalise(w: Vec<f64>) -> Result<Vec<f64>, String> {
     let sum: f64 = w.iter().sum();
     if !(sum > 0.0) || w.iter().any(|x| !x.is_finite()) {
-        return Err("every child's derived weight is zero".into());
+        return Err("every child's derived weight is zero, or one is missing".into());
     }
     Ok(w.into_iter().map(|x| x / sum).collect())
 }
@@ -342,7 +374,9 @@ fn derive_from_moments(m: &drivers::Moments, method: DeriveMethod) -> Result<Vec
     let raw = match method {
         DeriveMethod::Correlation => imp.r.iter().map(|r| r.max(0.0)).collect(),
         DeriveMethod::RelativeWeights => imp.raw_weight.clone(),
-        DeriveMethod::Pls => unreachable!("PLS weights come from the model"),
+        DeriveMethod::Pls | DeriveMethod::Importance => {
+            unreachable!("PLS and importance weights are derived elsewhere")
+        }
     };
     normalise(raw)
 }

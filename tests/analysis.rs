@@ -483,7 +483,9 @@ fn a_margin_that_cannot_be_met_stops_the_run_naming_it() {
     let text = String::from_utf8_lossy(&o.stderr);
     assert_eq!(o.status.code(), Some(1), "{text}");
     assert!(
-        text.contains("raking 2026-Q1: category `c` of margin `plan` has a target but no respondent"),
+        text.contains(
+            "raking 2026-Q1: category `c` of margin `plan` has a target but no respondent"
+        ),
         "{text}"
     );
     assert!(!out.exists(), "no output folder on failure");
@@ -517,4 +519,82 @@ fn raking_meets_the_margins_in_the_cells() {
     assert_eq!(wt.len(), 2);
     // 3 respondents per group, weights 1.2 and 0.8: n_eff = 36 / 6.24.
     close(num(&wt[0], "n_eff"), 36.0 / 6.24, "n_eff");
+}
+
+#[test]
+fn weights_from_stated_importance_are_the_mean_importance_scores() {
+    let toml = r#"
+[study]
+id = "imp"
+name = "Importance weights"
+min_base = 1
+min_report = 1
+
+[data]
+files = ["responses.csv"]
+
+[period]
+date_column = "date"
+grain = "quarter"
+
+[scales.five]
+lo = 1
+hi = 5
+
+[[node]]
+id = "index"
+label = "Index"
+weights = "derived:importance"
+
+[[question]]
+id = "q1"
+label = "Q1"
+parent = "index"
+scale = "five"
+importance = "i1"
+
+[[question]]
+id = "q2"
+label = "Q2"
+parent = "index"
+scale = "five"
+importance = "i2"
+
+[[question]]
+id = "i1"
+label = "Importance of Q1"
+scale = "five"
+
+[[question]]
+id = "i2"
+label = "Importance of Q2"
+scale = "five"
+"#;
+    let data = "id,date,q1,q2,i1,i2\n1,2026-01-05,5,1,5,2\n2,2026-01-06,4,2,4,3\n3,2026-01-07,3,3,5,1\n4,2026-01-08,2,4,3,3\n";
+    let st = common::Study::new(toml, data.as_bytes());
+    let o = st.run("out", &["--format", "none", "-q"]);
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Importance scores: i1 100, 75, 100, 50 (mean 81.25); i2 25, 50, 0, 50
+    // (mean 31.25): weights 81.25 / 112.5 = 13/18 and 5/18. Index mean =
+    // 13/18 x 62.5 + 5/18 x 37.5 = 1000/18.
+    let res: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(st.out("out").join("results.json")).unwrap())
+            .unwrap();
+    let w = derived_weights(&res, "2026-Q1");
+    close(w[0], 13.0 / 18.0, "weight of q1");
+    close(w[1], 5.0 / 18.0, "weight of q2");
+    let cells = read_csv(&st.out("out").join("cells.csv"));
+    close(index_mean(&cells, "2026-Q1"), 1000.0 / 18.0, "index");
+    // A child without an importance question is a config error.
+    let broken = common::Study::new(&toml.replace("importance = \"i2\"\n", ""), data.as_bytes());
+    let o = common::csi()
+        .arg("check")
+        .arg(broken.config())
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&o.stderr).to_string() + &String::from_utf8_lossy(&o.stdout);
+    assert!(
+        text.contains("child `q2` names no `importance` question"),
+        "{text}"
+    );
 }

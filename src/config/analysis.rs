@@ -20,15 +20,18 @@ pub enum DeriveMethod {
     RelativeWeights,
     /// The outer weights of the node's latent variable in `[pls]`.
     Pls,
+    /// The mean stated importance of each child (its `importance` question).
+    Importance,
 }
 
 impl DeriveMethod {
-    pub const NAMES: [&'static str; 3] = ["correlation", "relative_weights", "pls"];
+    pub const NAMES: [&'static str; 4] = ["correlation", "relative_weights", "pls", "importance"];
     pub fn name(self) -> &'static str {
         match self {
             DeriveMethod::Correlation => "correlation",
             DeriveMethod::RelativeWeights => "relative_weights",
             DeriveMethod::Pls => "pls",
+            DeriveMethod::Importance => "importance",
         }
     }
     fn parse(s: &str) -> Option<Self> {
@@ -36,6 +39,7 @@ impl DeriveMethod {
             "correlation" => DeriveMethod::Correlation,
             "relative_weights" => DeriveMethod::RelativeWeights,
             "pls" => DeriveMethod::Pls,
+            "importance" => DeriveMethod::Importance,
             _ => return None,
         })
     }
@@ -422,7 +426,26 @@ pub(super) fn derived_weights(
                 )
                 .help = Some("remove the children's `weight`, or the node's `weights`".into());
             }
-            if measures[m].outcome_for_drivers(measures).is_none() && method != DeriveMethod::Pls {
+            if method == DeriveMethod::Importance {
+                for &c in &measures[m].children {
+                    if measures[c].importance.is_none() {
+                        ld.error(
+                            &at(f, w),
+                            format!(
+                                "node `{}` weights its children by stated importance, but child `{}` names no `importance` question",
+                                measures[m].id, measures[c].id
+                            ),
+                        )
+                        .help = Some(format!(
+                            "add `importance = \"<question id>\"` to `{}`",
+                            measures[c].id
+                        ));
+                    }
+                }
+            }
+            if measures[m].outcome_for_drivers(measures).is_none()
+                && !matches!(method, DeriveMethod::Pls | DeriveMethod::Importance)
+            {
                 ld.error(
                     &at(f, w),
                     format!(

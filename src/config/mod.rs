@@ -202,6 +202,8 @@ pub struct Measure {
     pub outcome: Option<usize>,
     /// Children's weights derived from the data (METHODOLOGY 6).
     pub derived: Option<Derived>,
+    /// The question rating this measure's importance (`derived:importance`).
+    pub importance: Option<usize>,
 }
 
 impl Measure {
@@ -221,6 +223,7 @@ impl Measure {
             expectation: None,
             outcome: None,
             derived: None,
+            importance: None,
         }
     }
 
@@ -1335,6 +1338,17 @@ fn resolve(
         };
     let mut node_expect = vec![None; m.nodes.len()];
     let mut node_outcome = vec![None; m.nodes.len()];
+    let mut node_importance = vec![None; m.nodes.len()];
+    let question_importance: Vec<Option<usize>> = m
+        .questions
+        .iter()
+        .map(|q| {
+            q.v.get_ref()
+                .importance
+                .as_ref()
+                .and_then(|x| question_ref(ld, q.file, x, "importance"))
+        })
+        .collect();
     let mut node_coverage = vec![coverage; m.nodes.len()];
     for (i, n) in m.nodes.iter().enumerate() {
         let nv = n.v.get_ref();
@@ -1343,6 +1357,9 @@ fn resolve(
         }
         if let Some(o) = &nv.outcome {
             node_outcome[i] = question_ref(ld, n.file, o, "outcome");
+        }
+        if let Some(x) = &nv.importance {
+            node_importance[i] = question_ref(ld, n.file, x, "importance");
         }
         if let Some(c) = &nv.coverage {
             let x = *c.get_ref();
@@ -1582,6 +1599,7 @@ fn resolve(
                         expectation: None,
                         outcome: None,
                         derived: None,
+                        importance: None,
                     });
                     for ch in node_children[i].iter().rev() {
                         stack.push((*ch, Some(idx), level + 1));
@@ -1627,6 +1645,12 @@ fn resolve(
             if let Some(nm) = *nm {
                 measures[nm].expectation = node_expect[i].and_then(|q| question_measure[q]);
                 measures[nm].outcome = node_outcome[i].and_then(|q| question_measure[q]);
+                measures[nm].importance = node_importance[i].and_then(|q| question_measure[q]);
+            }
+        }
+        for (i, qm) in question_measure.iter().enumerate() {
+            if let Some(qm) = *qm {
+                measures[qm].importance = question_importance[i].and_then(|q| question_measure[q]);
             }
         }
         let gaps: Vec<(usize, usize)> = (0..measures.len())
@@ -2048,6 +2072,7 @@ fn question_measure_of(
         expectation: None,
         outcome: None,
         derived: None,
+        importance: None,
     }
 }
 

@@ -186,6 +186,7 @@ pub struct RawNode {
     pub outcome: Option<S<String>>,
     pub weights: Option<S<String>>,
     pub weights_base: Option<S<String>>,
+    pub importance: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -199,6 +200,7 @@ pub struct RawQuestion {
     pub reverse: Option<S<bool>>,
     #[serde(default)]
     pub missing: Vec<S<f64>>,
+    pub importance: Option<S<String>>,
 }
 
 #[derive(Debug, Deserialize)]
