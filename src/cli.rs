@@ -551,6 +551,45 @@ fn run(
         "rows: {} read = {} used + {} rejected + {} outside the period range",
         r.read, r.used, r.rejected, r.outside_period
     ));
+    let a = &results.analysis;
+    if a.passes > 1 || !a.drivers.is_empty() || !a.pls.is_empty() {
+        let mut parts = vec![format!(
+            "{} pass{} over the data",
+            a.passes,
+            if a.passes == 1 { "" } else { "es" }
+        )];
+        if let (Some(lo), Some(hi)) = (
+            a.weighting.iter().map(|w| w.efficiency).reduce(f64::min),
+            a.weighting.iter().map(|w| w.efficiency).reduce(f64::max),
+        ) {
+            parts.push(format!(
+                "raked {} periods (efficiency {:.1}-{:.1} %)",
+                a.weighting.len(),
+                100.0 * lo,
+                100.0 * hi
+            ));
+        }
+        if !a.derived.is_empty() {
+            parts.push(format!("{} derived weights", a.derived.len()));
+        }
+        if !a.drivers.is_empty() {
+            parts.push(format!(
+                "{} driver rows, {} Kano classes",
+                a.drivers.len(),
+                a.kano.iter().filter(|k| k.class.is_some()).count()
+            ));
+        }
+        if let Some(p) = &a.pls_info {
+            let failed: usize = p.bootstrap_failed.iter().map(|x| x.1).sum();
+            parts.push(format!(
+                "PLS model `{}` for {} period(s), {} bootstrap resamples each ({failed} failed)",
+                p.model,
+                p.n.len(),
+                p.bootstrap
+            ));
+        }
+        log.info(format!("analyses: {}", parts.join("; ")));
+    }
     log.info(format!(
         "periods: {} ({} to {}); {} cells, {} comparisons; {:.2} s",
         results.periods.len(),
