@@ -301,6 +301,11 @@ fn analysis_config_errors_name_the_place_and_the_fix() {
             "did you mean `plan`?",
         ),
         ("\n[pls]\nid = \"m\"\nscheme = \"centroids\"\n", "did you mean `centroid`?"),
+        (
+            "\n[drivers]\n[report]\n[[report.section]]\nkind = \"ipa\"\ndimensions = [\"plan\"]\n",
+            "section `ipa` shows dimension `plan`, which [drivers] does not analyse",
+        ),
+        ("\n[report]\n[[report.section]]\nkind = \"pls\"\n", "section `pls` needs [pls]"),
     ];
     for (extra, expected) in cases {
         let (_dir, study) = variant(extra);

@@ -1903,6 +1903,33 @@ fn resolve(
                 "nps" if m.shares.is_empty() && m.npss.is_empty() => Some("[[nps]] or [[share]]"),
                 _ => None,
             };
+            if let (Some(ds), Some(dr), true) = (
+                &sv.dimensions,
+                &m.drivers,
+                matches!(kind.as_str(), "drivers" | "ipa" | "kano"),
+            ) {
+                let analysed: Vec<&str> =
+                    dr.v.get_ref()
+                        .dimensions
+                        .as_ref()
+                        .map(|x| x.get_ref().iter().map(|d| d.get_ref().as_str()).collect())
+                        .unwrap_or_default();
+                for d in ds.get_ref() {
+                    if !analysed.contains(&d.get_ref().as_str()) {
+                        ld.error(
+                            &at(f, d),
+                            format!(
+                                "section `{kind}` shows dimension `{}`, which [drivers] does not analyse",
+                                d.get_ref()
+                            ),
+                        )
+                        .help = Some(format!(
+                            "add \"{}\" to `dimensions` in [drivers]",
+                            d.get_ref()
+                        ));
+                    }
+                }
+            }
             if let Some(table) = missing {
                 ld.error(
                     &at(f, &sv.kind),

@@ -201,7 +201,12 @@ fn quadrant_label(lang: locale::Lang, q: &str) -> &'static str {
 
 /// The importance-performance matrix of the first set, and every child in
 /// "concentrate here" across the sets.
-pub(super) fn ipa(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>) {
+pub(super) fn ipa(
+    ix: &Ix<'_>,
+    p: &str,
+    s: &crate::config::Section,
+    style: &Style,
+) -> (Value, Vec<ChartView>) {
     let lang = ix.lang;
     let t = |k| locale::get(lang, k);
     let rows: Vec<_> =
@@ -286,8 +291,37 @@ pub(super) fn ipa(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>
             })
         })
         .collect();
+    // "Concentrate here" of the top node in every group of the dimensions
+    // the layout asks for.
+    let mut by_group = Vec::new();
+    for did in s.dimensions.iter().flatten() {
+        let Some(dim) = ix.r.dimensions.iter().find(|d| &d.id == did) else {
+            continue;
+        };
+        for g in &dim.groups {
+            let names: Vec<String> =
+                ix.r.analysis
+                    .ipa
+                    .iter()
+                    .filter(|d| {
+                        d.period == p
+                            && d.dimension == dim.id
+                            && d.group == g.id
+                            && d.node == first.node
+                    })
+                    .filter(|d| d.quadrant == "concentrate_here")
+                    .map(|d| ix.label(&d.child))
+                    .collect();
+            by_group.push(json!({
+                "dimension": dim.label,
+                "group": g.label,
+                "concentrate": names.join(", "),
+            }));
+        }
+    }
     (
         json!({
+            "by_group": by_group,
             "node": ix.label(&first.node),
             "concentrate_top": concentrate_top.join(", "),
             "concentrate": concentrate,
@@ -300,7 +334,7 @@ pub(super) fn ipa(ix: &Ix<'_>, p: &str, style: &Style) -> (Value, Vec<ChartView>
 }
 
 /// Penalty-reward classes of every child, grouped by node.
-pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
+pub(super) fn kano(ix: &Ix<'_>, p: &str, s: &crate::config::Section) -> (Value, Vec<ChartView>) {
     let lang = ix.lang;
     let a = &ix.r.analysis;
     // A group of rows, with the distinct notes of its rows.
@@ -351,8 +385,64 @@ pub(super) fn kano(ix: &Ix<'_>, p: &str) -> (Value, Vec<ChartView>) {
     if let Some((n, rows)) = current {
         groups.push(group(n, rows));
     }
+    // The top node's classes in every group of the dimensions the layout
+    // asks for: one column per group.
+    let top = a
+        .kano
+        .iter()
+        .find(|k| k.period == p && k.dimension == "total")
+        .map(|k| k.node.clone());
+    let mut columns: Vec<(String, String, String)> = Vec::new();
+    for did in s.dimensions.iter().flatten() {
+        if let Some(dim) = ix.r.dimensions.iter().find(|d| &d.id == did) {
+            for g in &dim.groups {
+                columns.push((dim.id.clone(), g.id.clone(), g.label.clone()));
+            }
+        }
+    }
+    let mut matrix = Vec::new();
+    if let (Some(top), false) = (&top, columns.is_empty()) {
+        let children: Vec<&str> = a
+            .kano
+            .iter()
+            .filter(|k| k.period == p && k.dimension == "total" && &k.node == top)
+            .map(|k| k.child.as_str())
+            .collect();
+        for ch in children {
+            let classes: Vec<&str> = columns
+                .iter()
+                .map(|(d, g, _)| {
+                    a.kano
+                        .iter()
+                        .find(|k| {
+                            k.period == p
+                                && &k.dimension == d
+                                && &k.group == g
+                                && &k.node == top
+                                && k.child == ch
+                        })
+                        .and_then(|k| k.class.as_deref())
+                        .map(|c| {
+                            locale::get(
+                                lang,
+                                if c == "performance" {
+                                    "performance_class"
+                                } else {
+                                    c
+                                },
+                            )
+                        })
+                        .unwrap_or("–")
+                })
+                .collect();
+            matrix.push(json!({ "label": ix.label(ch), "classes": classes }));
+        }
+    }
     (
         json!({
+            "matrix_node": top.map(|t| ix.label(&t)).unwrap_or_default(),
+            "matrix_groups": columns.iter().map(|c| c.2.clone()).collect::<Vec<_>>(),
+            "matrix": matrix,
             "groups": groups,
             "low": opt(lang, a.kano_low, 0),
             "high": opt(lang, a.kano_high, 0),

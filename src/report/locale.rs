@@ -151,6 +151,7 @@ const STRINGS: &[(&str, &str, &str)] = &[
     ("basic", "Basic (dissatisfier)", "基本型（不满因素）"),
     ("excitement", "Excitement (delighter)", "兴奋型（惊喜因素）"),
     ("performance_class", "Performance", "期望型"),
+    ("by_group", "by group", "按群体"),
     ("pls_chart", "Latent indices (0-100) with 95 % bootstrap intervals", "潜变量指数（0-100）及 95% 自助法区间"),
     ("latent", "Latent variable", "潜变量"),
     ("path", "Path", "路径"),
