@@ -870,8 +870,11 @@ fn pls_results(
                 rows.push(row("r2", lid(l), String::new(), s.r2, b));
             }
         }
+        // AVE is defined for reflective (mode A) blocks only.
         for (l, s) in fit.summary.iter().enumerate() {
-            rows.push(row("ave", lid(l), String::new(), s.ave, None));
+            if let Some(ave) = s.ave {
+                rows.push(row("ave", lid(l), String::new(), ave, None));
+            }
         }
         for e in &fit.effects {
             rows.push(row("effect_total", lid(e.to), lid(e.from), e.total, None));
